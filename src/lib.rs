@@ -1,0 +1,3 @@
+//! fleetcheck: render and verify a Flux CD fleet repository offline.
+
+pub mod yaml;
