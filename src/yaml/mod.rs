@@ -1,5 +1,6 @@
 //! YAML: a span-keeping reader with go-yaml v3 typing, and an emitter byte-identical to kustomize's output.
 
+pub mod emit;
 pub mod timestamp;
 pub mod value;
 
