@@ -110,7 +110,7 @@ fn fits_go_int(neg: bool, digs: &Digits) -> bool {
 fn format_g(neg: bool, digs: &Digits, out: &mut String) {
     let exp = digs.dp - 1;
     // Shortest formatting decides with precision 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         format_e(neg, digs, out);
     } else {
         format_f(neg, digs, out);

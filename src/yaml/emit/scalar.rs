@@ -186,9 +186,7 @@ pub(super) fn select_style(requested: Style, a: &Analysis, value: &str, simple_k
     if simple_key && a.multiline {
         style = Style::DoubleQuoted;
     }
-    if style == Style::Plain
-        && (!a.block_plain_allowed || (value.is_empty() && simple_key))
-    {
+    if style == Style::Plain && (!a.block_plain_allowed || (value.is_empty() && simple_key)) {
         style = Style::SingleQuoted;
     }
     if style == Style::SingleQuoted && !a.single_quoted_allowed {
@@ -206,6 +204,21 @@ impl Writer<'_> {
         let b = value.as_bytes();
         if !self.whitespace {
             self.put(b' ');
+        }
+        // Fast path: no line breaks and too short to reach a folding point.
+        let chars = if value.is_ascii() {
+            value.len()
+        } else {
+            value.chars().count()
+        };
+        if (!allow_breaks || self.column + chars <= BEST_WIDTH + 1)
+            && !b.iter().any(|&c| c == b'\r' || c == b'\n' || c >= 0xC2)
+        {
+            self.out.push_str(value);
+            self.column += chars;
+            self.whitespace = false;
+            self.indention = false;
+            return;
         }
         let mut spaces = false;
         let mut breaks = false;
@@ -305,8 +318,7 @@ impl Writer<'_> {
                 self.write_escape(v);
                 spaces = false;
             } else if b[i] == b' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < b.len() - 1
-                {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < b.len() - 1 {
                     self.write_indent();
                     if is_space(b, i + 1) {
                         self.put(b'\\');
@@ -375,7 +387,12 @@ impl Writer<'_> {
         self.write_indicator("|", true, false, false);
         if is_space(b, 0) || is_break(b, 0) {
             let hint = [b'0' + BEST_INDENT as u8];
-            self.write_indicator(std::str::from_utf8(&hint).unwrap_or("2"), false, false, false);
+            self.write_indicator(
+                std::str::from_utf8(&hint).unwrap_or("2"),
+                false,
+                false,
+                false,
+            );
         }
         let chomp = if b.is_empty() {
             Some("-")

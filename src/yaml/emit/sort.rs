@@ -1,11 +1,12 @@
-//! go-yaml v2's mapping key order (`sorter.go keyList.Less`) for string keys: a "natural" order
-//! where digit runs compare numerically and letters sort after other characters.
+//! go-yaml v2's mapping key order (`sorter.go keyList.Less` as of v2.4.0, the version kustomize
+//! v5.5.0 vendors through sigs.k8s.io/yaml) for string keys: a "natural" order where digit runs
+//! compare numerically and letters sort after other characters (later forks changed the
+//! letter-after-digit rule; this one does not have that change).
 
 /// go-yaml v2 `keyList.Less` for two string keys.
 pub(super) fn key_less(a: &str, b: &str) -> bool {
     let mut ai_iter = a.chars();
     let mut bi_iter = b.chars();
-    let mut digits = false;
     // Index-based access is needed for the look-back and digit runs; walk with iterators and only
     // materialise the tails when the first difference is found.
     let mut prefix_len = 0usize; // in chars
@@ -16,7 +17,6 @@ pub(super) fn key_less(a: &str, b: &str) -> bool {
             _ => return false,
         };
         if ca == cb {
-            digits = is_digit(ca);
             prefix_len += 1;
             continue;
         }
@@ -26,7 +26,7 @@ pub(super) fn key_less(a: &str, b: &str) -> bool {
             return ca < cb;
         }
         if al || bl {
-            return if digits { al } else { bl };
+            return bl;
         }
         let mut an: i64 = 0;
         let mut bn: i64 = 0;
@@ -157,15 +157,39 @@ mod tests {
         sort_by_key_less(&mut keys, |k| k);
         assert_eq!(
             keys,
-            ["_x", "1", "2", "10", "A", "Z", "a-b", "a_b", "a9", "a10", "aB", "amp", "b"]
+            [
+                "_x", "1", "2", "10", "A", "Z", "a-b", "a_b", "a9", "a10", "aB", "amp", "b"
+            ]
         );
     }
 
     #[test]
     fn large_sort_matches_small() {
         let base = [
-            "b", "a10", "Z", "a_b", "10", "aB", "_x", "amp", "2", "a9", "A", "a-b", "1", "x01",
-            "x1", "x001", "x0", "x00", "apiVersion", "kind", "metadata", "spec", "status", "data",
+            "b",
+            "a10",
+            "Z",
+            "a_b",
+            "10",
+            "aB",
+            "_x",
+            "amp",
+            "2",
+            "a9",
+            "A",
+            "a-b",
+            "1",
+            "x01",
+            "x1",
+            "x001",
+            "x0",
+            "x00",
+            "apiVersion",
+            "kind",
+            "metadata",
+            "spec",
+            "status",
+            "data",
         ];
         let mut big: Vec<&str> = base.to_vec();
         sort_by_key_less(&mut big, |k| k);
@@ -176,9 +200,10 @@ mod tests {
 
     #[test]
     fn zeros_and_digit_letter() {
-        assert!(key_less("a01", "a1") == false);
+        assert!(!key_less("a01", "a1"));
         assert!(key_less("a1", "a01"));
-        assert!(key_less("1a", "1_"));
+        assert!(key_less("1_", "1a"));
+        assert!(key_less("01éÄ", "0bz92"));
         assert!(key_less("_", "a"));
         assert!(key_less("a", "ab"));
     }

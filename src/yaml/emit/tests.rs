@@ -34,7 +34,10 @@ fn nested_layout() {
     let doc = map(vec![
         ("kind", s("ConfigMap")),
         ("apiVersion", s("v1")),
-        ("metadata", map(vec![("name", s("x")), ("labels", map(vec![]))])),
+        (
+            "metadata",
+            map(vec![("name", s("x")), ("labels", map(vec![]))]),
+        ),
         (
             "spec",
             map(vec![(
@@ -57,9 +60,15 @@ fn scalars() {
     assert_eq!(value_text(Node::new(Value::Null)), " null\n");
     assert_eq!(value_text(Node::new(Value::Bool(true))), " true\n");
     assert_eq!(value_text(Node::new(Value::Int(-5))), " -5\n");
-    assert_eq!(value_text(Node::new(Value::UInt(u64::MAX))), " 18446744073709551615\n");
+    assert_eq!(
+        value_text(Node::new(Value::UInt(u64::MAX))),
+        " 18446744073709551615\n"
+    );
     assert_eq!(value_text(Node::new(Value::Float(1.0))), " 1\n");
-    assert_eq!(value_text(Node::new(Value::Float(1234567.5))), " 1.2345675e+06\n");
+    assert_eq!(
+        value_text(Node::new(Value::Float(1234567.5))),
+        " 1.2345675e+06\n"
+    );
     assert_eq!(
         value_text(Node::new(Value::Timestamp("2024-01-01T00:00:00Z".into()))),
         " \"2024-01-01T00:00:00Z\"\n"
@@ -82,7 +91,12 @@ fn scalars() {
 
 #[test]
 fn keys() {
-    let doc = map(vec![("n", s("x")), ("b", s("y")), ("", s("z")), ("1", s("w"))]);
+    let doc = map(vec![
+        ("n", s("x")),
+        ("b", s("y")),
+        ("", s("z")),
+        ("1", s("w")),
+    ]);
     assert_eq!(emit(&doc), "\"\": z\n\"1\": w\nb: \"y\"\n\"n\": x\n");
     let long = "k".repeat(129);
     let doc = map(vec![(long.as_str(), s("v"))]);
@@ -103,8 +117,14 @@ fn errors() {
     assert_eq!(out, "keep");
     let nested = map(vec![("a", bad)]);
     let err = write_document(&nested, &mut out).expect_err("nested int key");
-    assert_eq!(err.message, "json: unsupported type: map[interface {}]interface {}");
-    let inf = map(vec![("a", Node::at(Value::Float(f64::INFINITY), Pos::new(2, 4)))]);
+    assert_eq!(
+        err.message,
+        "json: unsupported type: map[interface {}]interface {}"
+    );
+    let inf = map(vec![(
+        "a",
+        Node::at(Value::Float(f64::INFINITY), Pos::new(2, 4)),
+    )]);
     let err = write_document(&inf, &mut out).expect_err("inf");
     assert_eq!(err.message, "json: unsupported value: +Inf");
     assert_eq!(err.pos, Pos::new(2, 4));
@@ -133,6 +153,7 @@ fn kubectl_differential() {
     let mut rejected = Vec::new();
     let mut bad = 0;
     let mut compared = 0;
+    let mut nondeterministic = 0;
     let mut pending = vec![all];
     while let Some(batch) = pending.pop() {
         match run_kubectl(&dir, &cases, &batch) {
@@ -145,11 +166,18 @@ fn kubectl_differential() {
                 assert_eq!(theirs_docs.len(), our_docs.len(), "document count");
                 for (k, (t, o)) in theirs_docs.iter().zip(our_docs.iter()).enumerate() {
                     compared += 1;
-                    if t != o {
+                    if t != o && !has_consistent_order(&cases[batch[k]].1) {
+                        // go-yaml v2's key comparison is not transitive on this key set, so
+                        // kustomize's order depends on Go's random map iteration.
+                        nondeterministic += 1;
+                    } else if t != o {
                         bad += 1;
                         if bad <= 15 {
                             let i = batch[k];
-                            eprintln!("case {i} {}\n--- kubectl:\n{t}\n--- ours:\n{o}\n", cases[i].0);
+                            eprintln!(
+                                "case {i} {}\n--- kubectl:\n{t}\n--- ours:\n{o}\n",
+                                cases[i].0
+                            );
                         }
                     }
                 }
@@ -163,11 +191,30 @@ fn kubectl_differential() {
         }
     }
     for (text, err) in &rejected {
-        eprintln!("kustomize rejects {text}: {}", err.lines().next().unwrap_or(""));
+        eprintln!(
+            "kustomize rejects {text}: {}",
+            err.lines().next().unwrap_or("")
+        );
     }
-    eprintln!("{compared} documents compared, {bad} differ, {} rejected by kustomize", rejected.len());
+    eprintln!(
+        "{compared} documents compared, {bad} differ, {nondeterministic} with a key set kustomize \
+         orders nondeterministically, {} rejected by kustomize",
+        rejected.len()
+    );
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(bad, 0);
+}
+
+/// Whether go-yaml v2's key comparison orders the keys of a mapping case without contradiction.
+fn has_consistent_order(node: &Node) -> bool {
+    let Some(m) = node.as_map() else {
+        return true;
+    };
+    let mut keys: Vec<&str> = m.entries.iter().filter_map(|(k, _)| k.as_str()).collect();
+    sort::sort_by_key_less(&mut keys, |k| k);
+    keys.iter()
+        .enumerate()
+        .all(|(i, a)| keys[i + 1..].iter().all(|b| !sort::key_less(b, a)))
 }
 
 /// The resource tree for case `i` with value `node`.
@@ -188,7 +235,11 @@ fn case_tree(i: usize, node: &Node) -> Node {
 }
 
 /// Runs `kubectl kustomize` on the cases `batch`.
-fn run_kubectl(dir: &std::path::Path, cases: &[(String, Node)], batch: &[usize]) -> Result<String, String> {
+fn run_kubectl(
+    dir: &std::path::Path,
+    cases: &[(String, Node)],
+    batch: &[usize],
+) -> Result<String, String> {
     let mut input = String::new();
     for &i in batch {
         let (yaml_text, node) = &cases[i];
@@ -253,29 +304,191 @@ fn differential_cases() -> Vec<(String, Node)> {
     let mut cases: Vec<(String, Node)> = Vec::new();
     let mut add_str = |v: &str| cases.push((yaml_dq(v), s(v)));
     let fixed = [
-        "", "a", "yes", "no", "y", "n", "on", "off", "true", "null", "~", "<<", "08", "0777",
-        "0x1F", "0o17", "0b101", "-0b101", "0b-101", "1_000", "1:20", "-1:20:30.5", "1:60",
-        "2024-01-01", "2024-1-2", "2024-01-01T00:00:00Z", "2024-01-01 10:00:00", "1.5", "1.",
-        ".5", "+.5", "._5", ".5_5", ".5_", "1e3", "1e999", ".5e999", "0x", "0b", "1__",
-        "18446744073709551616", "99999999999999999999999", "-99999999999999999999999",
-        "0xFFFFFFFFFFFFFFFFFFFF", "-0xFFFFFFFFFFFFFFFFFFFF", ".inf", ".Inf", ".iNf", "-.inf",
-        ".nan", "---", "...", "--- a", "-", "- a", "-a", "?", "? a", "?a", ":", ": a", ":a",
-        "a:", "a: b", "a:b", "a #b", "a#b", "#a", "&a", "*a", "!a", "|a", ">a", "'a", "\"a",
-        "%a", "@a", "`a", ",a", "a,b", "[a", "a[b", "{a", "a}", " a", "a ", " ", "  ", "a  b",
-        "a\tb", "\t", "a\rb", "\r\n", "a\nb", "a\nb\n", "a\nb\n\n", "\n", "\na", " a\nb",
-        "a \nb", "a\n b", "a\n\n b\n", "a\nb ", "\u{85}", "a\u{85}b", "a\u{2028}b", "\u{2028}",
-        "a\u{2029}", "\u{a0}", "a\u{a0}", "\u{feff}", "\u{feff}x", "x\u{feff}", "😀", "a😀b",
-        "é", "日本語", "\u{7f}", "\u{1b}", "\0", "\u{7}\u{8}\u{b}\u{c}", "\u{fffe}", "\u{e000}",
-        "\u{d7ff}", "\u{ffff}", "it's", "'", "''", "\\", "a\\b", "\"", "a\"b",
+        "",
+        "a",
+        "yes",
+        "no",
+        "y",
+        "n",
+        "on",
+        "off",
+        "true",
+        "null",
+        "~",
+        "<<",
+        "08",
+        "0777",
+        "0x1F",
+        "0o17",
+        "0b101",
+        "-0b101",
+        "0b-101",
+        "1_000",
+        "1:20",
+        "-1:20:30.5",
+        "1:60",
+        "2024-01-01",
+        "2024-1-2",
+        "2024-01-01T00:00:00Z",
+        "2024-01-01 10:00:00",
+        "1.5",
+        "1.",
+        ".5",
+        "+.5",
+        "._5",
+        ".5_5",
+        ".5_",
+        "1e3",
+        "1e999",
+        ".5e999",
+        "0x",
+        "0b",
+        "1__",
+        "18446744073709551616",
+        "99999999999999999999999",
+        "-99999999999999999999999",
+        "0xFFFFFFFFFFFFFFFFFFFF",
+        "-0xFFFFFFFFFFFFFFFFFFFF",
+        ".inf",
+        ".Inf",
+        ".iNf",
+        "-.inf",
+        ".nan",
+        "---",
+        "...",
+        "--- a",
+        "-",
+        "- a",
+        "-a",
+        "?",
+        "? a",
+        "?a",
+        ":",
+        ": a",
+        ":a",
+        "a:",
+        "a: b",
+        "a:b",
+        "a #b",
+        "a#b",
+        "#a",
+        "&a",
+        "*a",
+        "!a",
+        "|a",
+        ">a",
+        "'a",
+        "\"a",
+        "%a",
+        "@a",
+        "`a",
+        ",a",
+        "a,b",
+        "[a",
+        "a[b",
+        "{a",
+        "a}",
+        " a",
+        "a ",
+        " ",
+        "  ",
+        "a  b",
+        "a\tb",
+        "\t",
+        "a\rb",
+        "\r\n",
+        "a\nb",
+        "a\nb\n",
+        "a\nb\n\n",
+        "\n",
+        "\na",
+        " a\nb",
+        "a \nb",
+        "a\n b",
+        "a\n\n b\n",
+        "a\nb ",
+        "\u{85}",
+        "a\u{85}b",
+        "a\u{2028}b",
+        "\u{2028}",
+        "a\u{2029}",
+        "\u{a0}",
+        "a\u{a0}",
+        "\u{feff}",
+        "\u{feff}x",
+        "x\u{feff}",
+        "😀",
+        "a😀b",
+        "é",
+        "日本語",
+        "\u{7f}",
+        "\u{1b}",
+        "\0",
+        "\u{7}\u{8}\u{b}\u{c}",
+        "\u{fffe}",
+        "\u{e000}",
+        "\u{d7ff}",
+        "\u{ffff}",
+        "it's",
+        "'",
+        "''",
+        "\\",
+        "a\\b",
+        "\"",
+        "a\"b",
     ];
     for v in fixed {
         add_str(v);
     }
     let pieces = [
-        "a", "b", "xyz", "word", "longerword", " ", "  ", ":", ": ", " #", "#", "-", "- ", "'",
-        "\"", "\\", "\n", "\n\n", "\t", "\r", "é", "😀", "\u{85}", "\u{2028}", "\u{a0}", "0",
-        "1", ".", "?", "!", "&", "*", "|", ">", "%", "@", ",", "[", "]", "{", "}", "yes", "~",
-        "\u{1b}", " \n", "\n ",
+        "a",
+        "b",
+        "xyz",
+        "word",
+        "longerword",
+        " ",
+        "  ",
+        ":",
+        ": ",
+        " #",
+        "#",
+        "-",
+        "- ",
+        "'",
+        "\"",
+        "\\",
+        "\n",
+        "\n\n",
+        "\t",
+        "\r",
+        "é",
+        "😀",
+        "\u{2028}",
+        "\u{a0}",
+        "0",
+        "1",
+        ".",
+        "?",
+        "!",
+        "&",
+        "*",
+        "|",
+        ">",
+        "%",
+        "@",
+        ",",
+        "[",
+        "]",
+        "{",
+        "}",
+        "yes",
+        "~",
+        "\u{1b}",
+        " \n",
+        "\n ",
+        "\u{2029}",
+        "\u{feff}",
+        "\r\n",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..400 {
@@ -287,7 +500,16 @@ fn differential_cases() -> Vec<(String, Node)> {
         add_str(&v);
     }
     // Long texts for folding: words and runs of spaces, plain, quoted and multi-line.
-    let words = ["a", "bb", "ccc", "dddd", "eeeeeeeeee", "ffffffffffffffffffff", "x:y", "z#"];
+    let words = [
+        "a",
+        "bb",
+        "ccc",
+        "dddd",
+        "eeeeeeeeee",
+        "ffffffffffffffffffff",
+        "x:y",
+        "z#",
+    ];
     for round in 0..500 {
         let target = 60 + rng.below(260);
         let mut v = String::new();
@@ -318,17 +540,48 @@ fn differential_cases() -> Vec<(String, Node)> {
     }
     // Numbers as yaml.v3 types them.
     let floats = [
-        "1.0", "0.5", ".5", "-0.0", "1e3", "1e20", "1e21", "1e-7", "1.5e-7", "0.0001", "0.00001",
-        "1234567.5", "123456.5", "123456789012345678901234567890", "3.14159", "-2.5e-10",
-        "9223372036854775807.0", "-9223372036854775808.0", "18446744073709551615.0",
-        "18446744073709551616.0", "1e100", "5e-324", "1.7976931348623157e308", "100000.0",
-        "999999.5", "1000000.0", "0.1", "0.2", "0.30000000000000004", "12.0e1",
+        "1.0",
+        "0.5",
+        ".5",
+        "-0.0",
+        "1e3",
+        "1e20",
+        "1e21",
+        "1e-7",
+        "1.5e-7",
+        "0.0001",
+        "0.00001",
+        "1234567.5",
+        "123456.5",
+        "123456789012345678901234567890",
+        "3.14159",
+        "-2.5e-10",
+        "9223372036854775807.0",
+        "-9223372036854775808.0",
+        "18446744073709551615.0",
+        "18446744073709551616.0",
+        "1e100",
+        "5e-324",
+        "1.7976931348623157e308",
+        "100000.0",
+        "999999.5",
+        "1000000.0",
+        "0.1",
+        "0.2",
+        "0.30000000000000004",
+        "12.0e1",
     ];
     for f in floats {
         let v: f64 = f.parse().expect("float");
         cases.push((f.to_string(), Node::new(Value::Float(v))));
     }
-    for i in ["0", "-1", "42", "9223372036854775807", "-9223372036854775808"] {
+    for i in [
+        "0",
+        "-1",
+        "42",
+        "9223372036854775807",
+        "-9223372036854775808",
+    ] {
         let v: i64 = i.parse().expect("int");
         cases.push((i.to_string(), Node::new(Value::Int(v))));
     }
@@ -339,6 +592,71 @@ fn differential_cases() -> Vec<(String, Node)> {
     cases.push(("null".into(), Node::new(Value::Null)));
     cases.push(("true".into(), Node::new(Value::Bool(true))));
     cases.push(("{}".into(), map(vec![])));
+    let key_pieces = [
+        "a", "b", "A", "Z", "_", "-", ".", "/", "0", "00", "1", "01", "2", "9", "10", "007", "x",
+        "é", "Ä", "ß", "日", "٣", "aB", "a1", "z9",
+    ];
+    for _ in 0..20 {
+        let mut keys: Vec<String> = Vec::new();
+        for _ in 0..40 {
+            let n = 1 + rng.below(4);
+            let k: String = (0..n)
+                .map(|_| key_pieces[rng.below(key_pieces.len())])
+                .collect();
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let text = format!(
+            "{{{}}}",
+            keys.iter()
+                .map(|k| format!("{}: 0", yaml_dq(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let node = Node::new(Value::Map(Mapping {
+            entries: keys
+                .iter()
+                .map(|k| (s(k), Node::new(Value::Int(0))))
+                .collect(),
+        }));
+        cases.push((text, node));
+    }
     cases.push(("[]".into(), seq(vec![])));
     cases
+}
+
+/// Rough throughput check: `cargo test --release -- --ignored emit_throughput --nocapture`.
+#[test]
+#[ignore = "timing only"]
+fn emit_throughput() {
+    let long = "lorem ipsum dolor sit amet, consectetur adipiscing elit ".repeat(4);
+    let docs: Vec<Node> = (0..20_000)
+        .map(|i| {
+            map(vec![
+                ("apiVersion", s("v1")),
+                ("kind", s("ConfigMap")),
+                (
+                    "metadata",
+                    map(vec![("name", s(&format!("cm-{i}"))), ("namespace", s("x"))]),
+                ),
+                (
+                    "data",
+                    map(vec![
+                        ("a", s(&long)),
+                        ("script", s("#!/bin/sh\necho hi\nexit 0\n")),
+                        ("n", Node::new(Value::Float(1.5))),
+                        (
+                            "list",
+                            seq(vec![s("1"), s("yes"), Node::new(Value::Int(3))]),
+                        ),
+                    ]),
+                ),
+            ])
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    let mut out = String::new();
+    write_stream(docs.iter(), &mut out).expect("emit");
+    eprintln!("{} bytes in {:?}", out.len(), start.elapsed());
 }
