@@ -1,3 +1,11 @@
 //! fleetcheck: render and verify a Flux CD fleet repository offline.
+//!
+//! Layers, lowest first: [`source`] and [`yaml`], then [`resource`], then [`kustomize`].
 
+pub mod cli;
+pub mod diagnostic;
+pub mod kustomize;
+pub mod report;
+pub mod resource;
+pub mod source;
 pub mod yaml;

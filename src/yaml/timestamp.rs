@@ -60,20 +60,21 @@ pub fn parse(s: &str) -> Option<Timestamp> {
     if ts.hour > 23 || ts.minute > 59 || ts.second > 59 {
         return None;
     }
-    if let Some(&c) = cur.peek() {
-        if (c == b'.' || c == b',') && cur.b.get(cur.i + 1).is_some_and(u8::is_ascii_digit) {
+    if let Some(&c) = cur.peek()
+        && (c == b'.' || c == b',')
+        && cur.b.get(cur.i + 1).is_some_and(u8::is_ascii_digit)
+    {
+        cur.i += 1;
+        let start = cur.i;
+        while cur.peek().is_some_and(u8::is_ascii_digit) {
             cur.i += 1;
-            let start = cur.i;
-            while cur.peek().is_some_and(u8::is_ascii_digit) {
-                cur.i += 1;
-            }
-            let frac = &b[start..cur.i.min(start + 9)];
-            let mut nanos = digits_value(frac);
-            for _ in frac.len()..9 {
-                nanos *= 10;
-            }
-            ts.nanos = nanos;
         }
+        let frac = &b[start..cur.i.min(start + 9)];
+        let mut nanos = digits_value(frac);
+        for _ in frac.len()..9 {
+            nanos *= 10;
+        }
+        ts.nanos = nanos;
     }
     if with_zone {
         match cur.next()? {
@@ -164,7 +165,9 @@ fn digits_value(d: &[u8]) -> u32 {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

@@ -7,6 +7,7 @@
 //! quoted wherever YAML 1.1 would read them as something else, block style with sequences not
 //! indented under their key, and scalars folded at 80 columns.
 
+mod json_text;
 mod number;
 mod resolve;
 mod scalar;
@@ -147,7 +148,11 @@ fn emit_block_mapping(w: &mut Writer<'_>, node: &Node, root: bool) -> Result<(),
     let mut entries: Vec<(&str, &Node, &Node)> = Vec::with_capacity(m.entries.len());
     for (k, v) in &m.entries {
         match &k.value {
-            Value::Str(s) => entries.push((s.as_str(), k, v)),
+            Value::Str(s) => entries.push((
+                json_text::key(s).map_err(|e| EmitError::new(e, k.pos))?,
+                k,
+                v,
+            )),
             _ if root => return Err(EmitError::new("non-string mapping key", k.pos)),
             _ => {
                 return Err(EmitError::new(
@@ -216,8 +221,15 @@ fn emit_scalar_node(w: &mut Writer<'_>, node: &Node, simple_key: bool) -> Result
             &text
         }
         Value::Timestamp(s) | Value::Str(s) => {
-            let analysis = scalar::analyze(s);
-            emit_string(w, s, &analysis, simple_key);
+            let s = match json_text::value(s) {
+                Ok(s) => s,
+                Err(e) => {
+                    w.scratch = text;
+                    return Err(EmitError::new(e, node.pos));
+                }
+            };
+            let analysis = scalar::analyze(&s);
+            emit_string(w, &s, &analysis, simple_key);
             w.scratch = text;
             return Ok(());
         }

@@ -1,0 +1,79 @@
+//! The command line: argument parsing and one module per subcommand.
+
+pub mod build;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diagnostic::Diagnostic;
+use crate::yaml::Limits;
+
+/// Render and verify a Flux CD fleet repository offline.
+#[derive(Debug, Parser)]
+#[command(name = "fleetcheck", version, about, long_about = None)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// fleetcheck's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a kustomization directory, byte-identical to `kustomize build`.
+    Build(build::BuildArgs),
+}
+
+/// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Largest YAML file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    pub max_file_size: usize,
+    /// Deepest nesting of YAML collections.
+    #[arg(long, value_name = "LEVELS", default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
+    /// Most nodes YAML aliases may expand to in one file.
+    #[arg(long, value_name = "NODES", default_value_t = Limits::default().max_alias_nodes)]
+    pub max_alias_nodes: usize,
+}
+
+impl LimitArgs {
+    /// The limits these flags select.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_size,
+            max_depth: self.max_depth,
+            max_alias_nodes: self.max_alias_nodes,
+        }
+    }
+}
+
+/// Exit code of a failed build or check (usage errors exit with 2, as clap does).
+pub const EXIT_FAILURE: u8 = 1;
+
+/// Parses the command line and runs the subcommand.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => build::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(diag) => {
+            report(&diag);
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Prints a diagnostic to stderr, with colour on a terminal unless `NO_COLOR` is set.
+pub fn report(diag: &Diagnostic) {
+    let stderr = std::io::stderr();
+    let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let text = crate::report::diagnostic::render(diag, &cwd, color);
+    let _ = stderr.lock().write_all(text.as_bytes());
+}

@@ -1,0 +1,93 @@
+//! Errors as data: what went wrong, where (file, line, column), and how to fix it.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::yaml::{Pos, YamlError};
+
+/// A place in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file (absolute, as read).
+    pub file: PathBuf,
+    /// Line and column; `Pos::NONE` for the file as a whole.
+    pub pos: Pos,
+}
+
+/// A user-facing error with its location, a hint, and the chain of inclusions that led to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where, when known.
+    pub location: Option<Location>,
+    /// How to fix it, when we know.
+    pub hint: Option<String>,
+    /// Outermost-last notes saying how the build reached the location ("in base/ from ...").
+    pub trail: Vec<(String, Option<Location>)>,
+}
+
+impl Diagnostic {
+    /// A diagnostic without a location.
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic {
+            message: message.into(),
+            location: None,
+            hint: None,
+            trail: Vec::new(),
+        }
+    }
+
+    /// A diagnostic at a position of a file.
+    pub fn at(message: impl Into<String>, file: impl Into<PathBuf>, pos: Pos) -> Self {
+        Diagnostic {
+            location: Some(Location {
+                file: file.into(),
+                pos,
+            }),
+            ..Diagnostic::new(message)
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds an outer step of the inclusion trail.
+    pub fn within(mut self, note: impl Into<String>, location: Option<Location>) -> Self {
+        self.trail.push((note.into(), location));
+        self
+    }
+
+    /// Converts a YAML error in `file`.
+    pub fn from_yaml(err: YamlError, file: impl Into<PathBuf>) -> Self {
+        let d = Diagnostic::at(err.message, file, err.pos);
+        match err.hint {
+            Some(h) => d.with_hint(h),
+            None => d,
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(loc) = &self.location {
+            if loc.pos.line > 0 {
+                write!(
+                    f,
+                    "{}:{}:{}: ",
+                    loc.file.display(),
+                    loc.pos.line,
+                    loc.pos.col
+                )?;
+            } else {
+                write!(f, "{}: ", loc.file.display())?;
+            }
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}

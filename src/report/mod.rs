@@ -1,0 +1,3 @@
+//! Presenting results to people: diagnostics with source snippets.
+
+pub mod diagnostic;

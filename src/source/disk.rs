@@ -1,0 +1,38 @@
+//! The work tree on disk.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{EntryKind, Tree};
+
+/// Files read straight from the local filesystem.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DiskTree;
+
+impl Tree for DiskTree {
+    fn kind(&self, path: &Path) -> Option<EntryKind> {
+        let meta = fs::metadata(path).ok()?;
+        if meta.is_dir() {
+            Some(EntryKind::Dir)
+        } else if meta.is_file() {
+            Some(EntryKind::File)
+        } else {
+            None
+        }
+    }
+
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        let bytes = fs::read(path)?;
+        String::from_utf8(bytes).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+            )
+        })
+    }
+
+    fn real_path(&self, path: &Path) -> io::Result<PathBuf> {
+        fs::canonicalize(path)
+    }
+}

@@ -1,0 +1,28 @@
+//! Read-only views of a source tree: the directories and files a build reads.
+
+pub mod disk;
+pub mod path;
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use disk::DiskTree;
+
+/// What a path names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+}
+
+/// A read-only tree of files. Paths are absolute and already normalised by the caller.
+pub trait Tree: Sync {
+    /// What `path` names, following symlinks; `None` when nothing is there.
+    fn kind(&self, path: &Path) -> Option<EntryKind>;
+    /// The file's bytes as UTF-8 text.
+    fn read_to_string(&self, path: &Path) -> io::Result<String>;
+    /// The path with symlinks resolved (kustomize compares real paths for load restrictions).
+    fn real_path(&self, path: &Path) -> io::Result<PathBuf>;
+}
