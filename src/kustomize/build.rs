@@ -1,26 +1,19 @@
-//! `kustomize build`: accumulate a kustomization and its bases, then order the result.
+//! `kustomize build`: accumulate a kustomization, its bases and components layer by layer, then
+//! finish at the top level and order the result.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::config::TransformerConfig;
 use super::kustomization::{Entry, FILE_NAMES, KustKind, Kustomization};
+use super::loader::{LoadRestrictor, Loader, is_remote};
 use super::resources::{resources_from_documents, scalar};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::sort::{LegacyOrder, SortOrder, sort_resources};
 use crate::resource::{Gvk, Resource};
-use crate::source::path::{display_relative, join_clean};
+use crate::source::path::join_clean;
 use crate::source::{EntryKind, Tree};
-use crate::yaml::{Limits, Node, Pos, Value, parse_stream};
-
-/// Where files may be loaded from (kustomize's `--load-restrictor`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LoadRestrictor {
-    /// Files must be in or below the kustomization that names them (kustomize's default).
-    #[default]
-    RootOnly,
-    /// Files may be anywhere (what Flux uses, bounded by the repository).
-    None,
-}
+use crate::yaml::{Limits, Node, Pos, Value};
 
 /// The output order when the top-level kustomization has no `sortOptions`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,6 +36,59 @@ pub struct BuildOptions {
     pub limits: Limits,
 }
 
+/// What a kustomization accumulates: its resources, the transformer configuration that
+/// propagates up to its parents, and its declared vars.
+#[derive(Debug, Default)]
+pub struct Layer {
+    /// Resources in accumulation order.
+    pub resources: Vec<Resource>,
+    /// Field specs (builtin defaults plus `configurations` and `crds` of this layer and below).
+    pub config: TransformerConfig,
+    /// `vars` declarations of this layer and below, each with the file that declared it.
+    pub vars: Vec<(PathBuf, Node)>,
+}
+
+impl Layer {
+    /// Appends resources; an id already present is an error (kustomize's `AppendAll`).
+    pub fn append(&mut self, incoming: Vec<Resource>, loader: &Loader) -> Result<(), Diagnostic> {
+        let mut ids: HashSet<(Gvk, String, String)> = self.resources.iter().map(id_key).collect();
+        self.resources.reserve(incoming.len());
+        for r in incoming {
+            if !ids.insert(id_key(&r)) {
+                let id = r.id();
+                let first = self
+                    .resources
+                    .iter()
+                    .find(|e| id_key(e) == id_key(&r))
+                    .map(|e| format!(" (first defined in {})", loader.show(&e.origin.file)))
+                    .unwrap_or_default();
+                return Err(Diagnostic::at(
+                    format!("may not add resource with an already registered id: {id}{first}"),
+                    &*r.origin.file,
+                    r.origin.pos,
+                )
+                .with_hint("each object may appear once per build; rename one copy, or include the base only once"));
+            }
+            self.resources.push(r);
+        }
+        Ok(())
+    }
+
+    /// Adds a sub-layer built from a `resources` directory (kustomize's `MergeAccumulator`).
+    pub fn absorb(&mut self, sub: Layer, loader: &Loader) -> Result<(), Diagnostic> {
+        self.append(sub.resources, loader)?;
+        self.config.merge(sub.config);
+        self.vars.extend(sub.vars);
+        Ok(())
+    }
+}
+
+fn id_key(r: &Resource) -> (Gvk, String, String) {
+    let id = r.id();
+    let ns = id.effective_namespace().to_owned();
+    (id.gvk, id.name, ns)
+}
+
 /// Builds the kustomization in `dir` into its ordered resources.
 pub fn build(
     tree: &dyn Tree,
@@ -59,13 +105,19 @@ pub fn build(
                 .with_hint("pass the directory that holds kustomization.yaml, not the file"),
         );
     }
-    let mut builder = Builder {
+    let loader = Loader {
         tree,
-        options,
-        root: root.clone(),
+        restrictor: options.load_restrictor,
+        limits: options.limits,
+        display_base: root.parent().unwrap_or(&root).to_owned(),
+    };
+    let mut builder = Builder {
+        loader: &loader,
         chain: Vec::new(),
     };
-    let (kust, mut resources) = builder.accumulate(&root)?;
+    let mut layer = Layer::default();
+    let kust = builder.accumulate_into(&root, &mut layer, None)?;
+    let mut resources = layer.resources;
     resources.retain(|r| !is_local_config(r));
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
         Reorder::Legacy => SortOrder::Legacy(LegacyOrder::default()),
@@ -87,161 +139,230 @@ fn is_local_config(r: &Resource) -> bool {
 }
 
 struct Builder<'a> {
-    tree: &'a dyn Tree,
-    options: &'a BuildOptions,
-    /// The top-level build directory (paths in messages are shown relative to its parent).
-    root: PathBuf,
+    loader: &'a Loader<'a>,
     /// Directories on the current inclusion chain, outermost first.
     chain: Vec<PathBuf>,
 }
 
 impl Builder<'_> {
-    /// Loads the kustomization in `dir` and accumulates its resources and bases, in order.
-    fn accumulate(&mut self, dir: &Path) -> Result<(Kustomization, Vec<Resource>), Diagnostic> {
+    /// Runs one kustomization's pipeline into `layer` (kustomize's `accumulateTarget`):
+    /// resources, configuration, generators, components, transformers, vars. `expect` is the
+    /// kind the caller requires (`None` for the top level, which may be either).
+    fn accumulate_into(
+        &mut self,
+        dir: &Path,
+        layer: &mut Layer,
+        expect: Option<KustKind>,
+    ) -> Result<Kustomization, Diagnostic> {
         let kust = self.load_kustomization(dir)?;
+        if let Some(want) = expect
+            && kust.kind != want
+        {
+            let msg = match want {
+                KustKind::Kustomization => format!(
+                    "expected kind != 'Component' for path '{}'",
+                    self.loader.show(dir)
+                ),
+                KustKind::Component => format!(
+                    "expected kind 'Component' for path '{}'",
+                    self.loader.show(dir)
+                ),
+            };
+            return Err(
+                Diagnostic::at(msg, &kust.file, Pos::new(1, 1)).with_hint(match want {
+                    KustKind::Kustomization => "a Component can only be listed under `components`",
+                    KustKind::Component => {
+                        "only a kustomization of `kind: Component` can be listed under `components`"
+                    }
+                }),
+            );
+        }
         self.chain.push(dir.to_owned());
-        let mut acc = Accumulator::default();
-        let result = kust
-            .resources
-            .iter()
-            .try_for_each(|entry| self.accumulate_entry(&kust, entry, &mut acc));
+        let result = self.run_layer(&kust, layer);
         self.chain.pop();
         result?;
-        Ok((kust, acc.resources))
+        Ok(kust)
+    }
+
+    fn run_layer(&mut self, kust: &Kustomization, layer: &mut Layer) -> Result<(), Diagnostic> {
+        for entry in &kust.resources {
+            self.accumulate_entry(kust, entry, layer)?;
+        }
+        layer.config.merge(TransformerConfig::builtin().clone());
+        for entry in self.entries(kust, "components")? {
+            self.accumulate_component(kust, &entry, layer)?;
+        }
+        Ok(())
+    }
+
+    /// The string entries of a list field.
+    fn entries(&self, kust: &Kustomization, field: &str) -> Result<Vec<Entry>, Diagnostic> {
+        let Some(node) = kust.field(field) else {
+            return Ok(Vec::new());
+        };
+        let Value::Seq(items) = &node.value else {
+            return Err(Diagnostic::at(
+                format!("`{field}` must be a list of strings"),
+                &kust.file,
+                node.pos,
+            ));
+        };
+        items
+            .iter()
+            .map(|i| match &i.value {
+                Value::Str(s) => Ok(Entry {
+                    value: s.clone(),
+                    pos: i.pos,
+                }),
+                _ => Err(Diagnostic::at(
+                    format!("`{field}` entries must be strings"),
+                    &kust.file,
+                    i.pos,
+                )),
+            })
+            .collect()
+    }
+
+    fn accumulate_component(
+        &mut self,
+        kust: &Kustomization,
+        entry: &Entry,
+        layer: &mut Layer,
+    ) -> Result<(), Diagnostic> {
+        let here = Location {
+            file: kust.file.clone(),
+            pos: entry.pos,
+        };
+        let dir = self.entry_dir(kust, entry, "component")?;
+        self.accumulate_into(&dir, layer, Some(KustKind::Component))
+            .map_err(|d| d.within(format!("in component '{}'", entry.value), Some(here)))?;
+        Ok(())
+    }
+
+    /// Resolves a directory entry (a base or a component), with kustomize's cycle check.
+    fn entry_dir(
+        &self,
+        kust: &Kustomization,
+        entry: &Entry,
+        what: &str,
+    ) -> Result<PathBuf, Diagnostic> {
+        let at = |msg: String| Diagnostic::at(msg, &kust.file, entry.pos);
+        if is_remote(&entry.value) {
+            return Err(at(format!(
+                "remote {what} '{}' cannot be built offline",
+                entry.value
+            ))
+            .with_hint("fleetcheck never fetches; vendor it into the repository"));
+        }
+        if Path::new(&entry.value).is_absolute() {
+            return Err(at(format!("{what} '{}' is an absolute path", entry.value))
+                .with_hint("kustomize only accepts paths relative to the kustomization"));
+        }
+        let path = join_clean(kust.dir(), &entry.value);
+        match self.loader.tree.kind(&path) {
+            Some(EntryKind::Dir) => {}
+            Some(EntryKind::File) => {
+                return Err(at(format!(
+                    "{what} '{}' must be a directory holding a kustomization",
+                    entry.value
+                )));
+            }
+            None => {
+                return Err(at(format!(
+                    "{what} '{}' not found: no directory at '{}'",
+                    entry.value,
+                    self.loader.show(&path)
+                ))
+                .with_hint(
+                    "check the path; it is relative to the directory of this kustomization",
+                ));
+            }
+        }
+        let real = self
+            .loader
+            .tree
+            .real_path(&path)
+            .map_err(|e| at(format!("cannot resolve '{}': {e}", self.loader.show(&path))))?;
+        if let Some(visited) = self.chain.iter().rev().find(|v| v.starts_with(&real)) {
+            return Err(at(format!(
+                "cycle detected: candidate root '{}' contains visited root '{}'",
+                self.loader.show(&real),
+                self.loader.show(visited)
+            ))
+            .with_hint("a base cannot be the including directory or one of its ancestors"));
+        }
+        Ok(real)
     }
 
     fn accumulate_entry(
         &mut self,
         kust: &Kustomization,
         entry: &Entry,
-        acc: &mut Accumulator,
+        layer: &mut Layer,
     ) -> Result<(), Diagnostic> {
-        let here = || Location {
+        let here = Location {
             file: kust.file.clone(),
             pos: entry.pos,
         };
-        let at = |msg: String| Diagnostic::at(msg, &kust.file, entry.pos);
-        if is_remote(&entry.value) {
-            return Err(at(format!(
-                "remote resource '{}' cannot be built offline",
-                entry.value
-            ))
-            .with_hint("fleetcheck never fetches; vendor the remote base into the repository"));
-        }
-        if Path::new(&entry.value).is_absolute() {
-            return Err(
-                at(format!("resource '{}' is an absolute path", entry.value))
-                    .with_hint("kustomize only accepts paths relative to the kustomization"),
-            );
-        }
         let path = join_clean(kust.dir(), &entry.value);
-        match self.tree.kind(&path) {
-            Some(EntryKind::File) => {
-                let real = self.real(&path, &here)?;
-                self.check_restriction(kust, entry, &real)?;
-                let loaded = self.load_file(&real)?;
-                acc.append(loaded, &entry.value, &|p| self.show(p))
-                    .map_err(|d| d.within(format!("adding '{}'", entry.value), Some(here())))
-            }
-            Some(EntryKind::Dir) => {
-                let real = self.real(&path, &here)?;
-                if let Some(visited) = self.chain.iter().rev().find(|v| v.starts_with(&real)) {
-                    return Err(at(format!(
-                        "cycle detected: candidate root '{}' contains visited root '{}'",
-                        self.show(&real),
-                        self.show(visited)
-                    ))
-                    .with_hint(
-                        "a base cannot be the including directory or one of its ancestors",
-                    ));
-                }
-                let (sub, resources) = self
-                    .accumulate(&real)
-                    .map_err(|d| d.within(format!("in '{}'", entry.value), Some(here())))?;
-                if sub.kind == KustKind::Component {
-                    return Err(at(format!(
-                        "expected kind != 'Component' for path '{}'",
-                        self.show(&real)
-                    ))
-                    .with_hint("a Component can only be listed under `components`"));
-                }
-                acc.append(resources, &entry.value, &|p| self.show(p))
-                    .map_err(|d| d.within(format!("adding '{}'", entry.value), Some(here())))
-            }
-            None => Err(at(format!(
-                "resource '{}' not found: no file or directory at '{}'",
-                entry.value,
-                self.show(&path)
-            ))
-            .with_hint("check the path; it is relative to the directory of this kustomization")),
+        let is_file =
+            !is_remote(&entry.value) && self.loader.tree.kind(&path) == Some(EntryKind::File);
+        if is_file {
+            let file = self.loader.read_file(kust.dir(), &entry.value, &here)?;
+            let docs = self.loader.parse_yaml(&file.path, &file.text)?;
+            let loaded = resources_from_documents(docs, &file.path)?;
+            return layer
+                .append(loaded, self.loader)
+                .map_err(|d| d.within(format!("adding '{}'", entry.value), Some(here)));
         }
-    }
-
-    fn real(&self, path: &Path, here: &dyn Fn() -> Location) -> Result<PathBuf, Diagnostic> {
-        self.tree.real_path(path).map_err(|e| {
-            let loc = here();
-            Diagnostic::at(
-                format!("cannot resolve '{}': {e}", self.show(path)),
-                loc.file,
-                loc.pos,
+        if !is_remote(&entry.value) && self.loader.tree.kind(&path).is_none() {
+            return Err(Diagnostic::at(
+                format!(
+                    "resource '{}' not found: no file or directory at '{}'",
+                    entry.value,
+                    self.loader.show(&path)
+                ),
+                &kust.file,
+                entry.pos,
             )
-        })
-    }
-
-    /// kustomize's `LoadRestrictionsRootOnly`: a file must be in or below the kustomization root.
-    fn check_restriction(
-        &self,
-        kust: &Kustomization,
-        entry: &Entry,
-        real: &Path,
-    ) -> Result<(), Diagnostic> {
-        if self.options.load_restrictor == LoadRestrictor::None {
-            return Ok(());
+            .with_hint("check the path; it is relative to the directory of this kustomization"));
         }
-        let dir = real.parent().unwrap_or(Path::new("/"));
-        if dir.starts_with(kust.dir()) {
-            return Ok(());
-        }
-        Err(Diagnostic::at(
-            format!(
-                "security; file '{}' is not in or below '{}'",
-                self.show(real),
-                self.show(kust.dir())
-            ),
-            &kust.file,
-            entry.pos,
-        )
-        .with_hint("move the file under the kustomization, make it a base with its own kustomization, or pass --load-restrictor LoadRestrictionsNone"))
+        let dir = self.entry_dir(kust, entry, "resource")?;
+        let mut sub = Layer::default();
+        self.accumulate_into(&dir, &mut sub, Some(KustKind::Kustomization))
+            .map_err(|d| d.within(format!("in '{}'", entry.value), Some(here.clone())))?;
+        layer
+            .absorb(sub, self.loader)
+            .map_err(|d| d.within(format!("adding '{}'", entry.value), Some(here)))
     }
 
     fn load_kustomization(&self, dir: &Path) -> Result<Kustomization, Diagnostic> {
         let found: Vec<PathBuf> = FILE_NAMES
             .iter()
             .map(|n| dir.join(n))
-            .filter(|p| self.tree.kind(p) == Some(EntryKind::File))
+            .filter(|p| self.loader.tree.kind(p) == Some(EntryKind::File))
             .collect();
         let file = match found.as_slice() {
             [one] => one.clone(),
             [] => {
                 return Err(Diagnostic::new(format!(
                     "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
-                    self.show(dir)
+                    self.loader.show(dir)
                 ))
                 .with_hint("a directory listed in `resources` must hold its own kustomization"));
             }
             _ => {
                 return Err(Diagnostic::new(format!(
                     "Found multiple kustomization files under: {}",
-                    self.show(dir)
+                    self.loader.show(dir)
                 ))
                 .with_hint(
                     "keep exactly one of kustomization.yaml, kustomization.yml and Kustomization",
                 ));
             }
         };
-        let text = self.read(&file)?;
-        let docs = parse_stream(&text, &self.options.limits)
-            .map_err(|e| Diagnostic::from_yaml(e, &file))?;
+        let text = self.loader.read_text(&file)?;
+        let docs = self.loader.parse_yaml(&file, &text)?;
         let root = docs
             .into_iter()
             .next()
@@ -249,71 +370,4 @@ impl Builder<'_> {
             .unwrap_or_else(|| Node::at(Value::Null, Pos::new(1, 1)));
         Kustomization::from_node(&root, &file)
     }
-
-    fn load_file(&self, file: &Path) -> Result<Vec<Resource>, Diagnostic> {
-        let text = self.read(file)?;
-        let docs = parse_stream(&text, &self.options.limits)
-            .map_err(|e| Diagnostic::from_yaml(e, file))?;
-        resources_from_documents(docs, file)
-    }
-
-    fn read(&self, file: &Path) -> Result<String, Diagnostic> {
-        self.tree.read_to_string(file).map_err(|e| {
-            Diagnostic::at(format!("cannot read file: {e}"), file, Pos::NONE)
-                .with_hint("fleetcheck reads UTF-8 YAML files")
-        })
-    }
-
-    fn show(&self, path: &Path) -> String {
-        let base = self.root.parent().unwrap_or(&self.root);
-        display_relative(path, base)
-    }
-}
-
-/// Resources gathered by one kustomization, with kustomize's unique-id rule.
-#[derive(Default)]
-struct Accumulator {
-    resources: Vec<Resource>,
-    ids: HashMap<(Gvk, String, String), usize>,
-}
-
-impl Accumulator {
-    /// Appends resources; an id already present is an error (`AppendAll`).
-    fn append(
-        &mut self,
-        incoming: Vec<Resource>,
-        from: &str,
-        show: &dyn Fn(&Path) -> String,
-    ) -> Result<(), Diagnostic> {
-        self.resources.reserve(incoming.len());
-        for r in incoming {
-            let id = r.id();
-            let key = (
-                id.gvk.clone(),
-                id.name.clone(),
-                id.effective_namespace().to_owned(),
-            );
-            if let Some(&first) = self.ids.get(&key) {
-                let prev = &self.resources[first].origin;
-                return Err(Diagnostic::at(format!(
-                    "may not add resource with an already registered id: {id} (from '{from}'; first defined in {} document {})",
-                    show(&prev.file),
-                    prev.doc_index + 1
-                ), &*r.origin.file, r.origin.pos)
-                .with_hint("each object may appear once per build; rename one copy, or include the base only once"));
-            }
-            self.ids.insert(key, self.resources.len());
-            self.resources.push(r);
-        }
-        Ok(())
-    }
-}
-
-/// Whether a `resources` entry is a URL or a git address kustomize would fetch.
-fn is_remote(entry: &str) -> bool {
-    entry.contains("://")
-        || entry.starts_with("git@")
-        || entry.starts_with("github.com/")
-        || entry.starts_with("gitlab.com/")
-        || entry.starts_with("bitbucket.org/")
 }

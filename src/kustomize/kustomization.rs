@@ -47,14 +47,16 @@ const KNOWN_FIELDS: &[&str] = &[
     "buildMetadata",
 ];
 
-/// Fields this version builds; the others are refused rather than half-applied.
-const SUPPORTED_FIELDS: &[&str] = &[
+/// Fields the engine builds; a kustomization using any other field is refused rather than
+/// half-applied. Each feature adds its fields here when it lands.
+pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "apiVersion",
     "kind",
     "metadata",
     "resources",
     "bases",
     "sortOptions",
+    "components",
 ];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.
@@ -86,12 +88,23 @@ pub struct Kustomization {
     pub resources: Vec<Entry>,
     /// `sortOptions`, when present and not null.
     pub sort_order: Option<SortOrder>,
+    /// Every field that is set (not null or empty), by its canonical name, in file order, with
+    /// the key's position: features read their own fields from here.
+    pub fields: Vec<(&'static str, Pos, Node)>,
 }
 
 impl Kustomization {
     /// The directory holding the kustomization file.
     pub fn dir(&self) -> &Path {
         self.file.parent().unwrap_or(Path::new("/"))
+    }
+
+    /// The value of a set field, by canonical name (`configMapGenerator`, `patches`, ...).
+    pub fn field(&self, name: &str) -> Option<&Node> {
+        self.fields
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, _, v)| v)
     }
 
     /// Reads a kustomization from its parsed root node.
@@ -118,6 +131,7 @@ impl Kustomization {
             kind: KustKind::Kustomization,
             resources: Vec::new(),
             sort_order: None,
+            fields: Vec::new(),
         };
         let mut resources = None;
         let mut bases = None;
@@ -132,6 +146,9 @@ impl Kustomization {
                 )
                 .with_hint("check the spelling against kustomize's field reference"));
             };
+            if !is_empty_value(value) {
+                k.fields.push((name, key.pos, value.clone()));
+            }
             match name {
                 "apiVersion" => api_version = Some(string_field(value, name, file)?),
                 "kind" => {
@@ -152,19 +169,19 @@ impl Kustomization {
                     k.sort_order = sort_options(value, file)?;
                     has_content |= k.sort_order.is_some();
                 }
-                _ if SUPPORTED_FIELDS.contains(&name) => has_content |= !is_empty_value(value),
-                _ => {
-                    if !is_empty_value(value) {
-                        return Err(err(format!("kustomization field `{name}` is not supported yet"), key.pos)
-                            .with_hint(
-                                "this fleetcheck version builds `resources`, `bases` and `sortOptions`; \
-                                 transformers, patches and generators come next",
-                            ));
-                    }
-                }
+                _ => has_content |= !is_empty_value(value),
             }
         }
         has_content |= resources.is_some() || bases.is_some();
+        if let Some((name, pos, _)) = k
+            .fields
+            .iter()
+            .find(|(n, _, _)| !IMPLEMENTED_FIELDS.contains(n))
+        {
+            return Err(err(format!("kustomization field `{name}` is not supported yet"), *pos).with_hint(
+                "fleetcheck refuses a kustomization it cannot build exactly rather than build part of it",
+            ));
+        }
         if !has_content {
             return Err(err(format!("{} is empty", file_name(file)), root.pos)
                 .with_hint("list at least one entry under `resources`"));

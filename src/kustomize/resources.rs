@@ -51,14 +51,14 @@ pub fn resources_from_documents(
             continue;
         }
         let pos = node.pos;
-        out.push(Resource {
+        out.push(Resource::new(
             node,
-            origin: Origin {
+            Origin {
                 file: shown.clone(),
                 doc_index,
                 pos,
             },
-        });
+        ));
     }
     Ok(out)
 }

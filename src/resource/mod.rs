@@ -2,6 +2,7 @@
 
 pub mod id;
 pub mod scope;
+pub mod selector;
 pub mod sort;
 
 use std::path::Path;
@@ -22,19 +23,147 @@ pub struct Origin {
     pub pos: Pos,
 }
 
-/// One Kubernetes object: its YAML tree (a mapping) and where it came from.
+/// One Kubernetes object: its YAML tree (a mapping), where it came from, and kustomize's
+/// build-time bookkeeping (which kustomize keeps in `internal.config.kubernetes.io/*` annotations).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resource {
     /// The object.
     pub node: Node,
     /// Its source.
     pub origin: Origin,
+    /// Build bookkeeping, never printed.
+    pub book: Bookkeeping,
+}
+
+/// A previous identity of a resource: kind, name and namespace before a transformer renamed it
+/// (group and version are always the current ones, as in kustomize's `PrevIds`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PrevId {
+    /// Kind before the change.
+    pub kind: String,
+    /// Name before the change.
+    pub name: String,
+    /// Namespace before the change ("" when none).
+    pub namespace: String,
+}
+
+/// kustomize's build annotations, as data.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bookkeeping {
+    /// Earlier ids, oldest first (`previousNames`/`previousKinds`/`previousNamespaces`).
+    pub prev_ids: Vec<PrevId>,
+    /// Name prefixes applied, innermost layer first (`prefixes`).
+    pub prefixes: Vec<String>,
+    /// Name suffixes applied, innermost layer first (`suffixes`).
+    pub suffixes: Vec<String>,
+    /// A generated object whose name gets the content hash at the end (`needsHashSuffix`).
+    pub needs_hash: bool,
+    /// Ids of the resources that refer to this one (`refBy`), as their `ResId` strings.
+    pub ref_by: Vec<String>,
 }
 
 impl Resource {
     /// The resource's id from its current apiVersion, kind, name and namespace.
     pub fn id(&self) -> ResId {
         ResId::of(&self.node)
+    }
+
+    /// Makes a resource read from a file, with empty bookkeeping.
+    pub fn new(node: Node, origin: Origin) -> Resource {
+        Resource {
+            node,
+            origin,
+            book: Bookkeeping::default(),
+        }
+    }
+
+    /// The earlier ids, as full ids (current group and version).
+    pub fn prev_ids(&self) -> Vec<ResId> {
+        let gvk = self.id().gvk;
+        self.book
+            .prev_ids
+            .iter()
+            .map(|p| ResId {
+                gvk: Gvk {
+                    kind: p.kind.clone(),
+                    ..gvk.clone()
+                },
+                name: p.name.clone(),
+                namespace: p.namespace.clone(),
+            })
+            .collect()
+    }
+
+    /// The original id: the first previous id, or the current one (kustomize's `OrgId`).
+    pub fn org_id(&self) -> ResId {
+        self.prev_ids()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| self.id())
+    }
+
+    /// Every id the resource has had: previous ids then the current one.
+    pub fn all_ids(&self) -> Vec<ResId> {
+        let mut ids = self.prev_ids();
+        ids.push(self.id());
+        ids
+    }
+
+    /// Records the current kind, name and namespace as a previous id (`StorePreviousId`).
+    pub fn store_previous_id(&mut self) {
+        let id = self.id();
+        self.book.prev_ids.push(PrevId {
+            kind: id.gvk.kind,
+            name: id.name,
+            namespace: id.namespace,
+        });
+    }
+
+    /// Sets `metadata.name`, creating `metadata` when needed.
+    pub fn set_name(&mut self, name: &str) {
+        self.set_metadata_string("name", name);
+    }
+
+    /// Sets `metadata.namespace`, creating `metadata` when needed.
+    pub fn set_namespace(&mut self, namespace: &str) {
+        self.set_metadata_string("namespace", namespace);
+    }
+
+    fn set_metadata_string(&mut self, key: &str, value: &str) {
+        let Value::Map(root) = &mut self.node.value else {
+            return;
+        };
+        if root.get("metadata").is_none_or(|m| m.as_map().is_none()) {
+            root.insert("metadata", Node::new(Value::Map(Default::default())));
+        }
+        if let Some(meta) = root.get_mut("metadata").and_then(Node::as_map_mut) {
+            match meta.get_mut(key) {
+                Some(slot) => slot.value = Value::Str(value.to_owned()),
+                None => meta.insert(key, Node::string(value)),
+            }
+        }
+    }
+
+    /// `metadata.namespace`, or "" when absent.
+    pub fn namespace(&self) -> &str {
+        str_at(&self.node, &["metadata", "namespace"])
+    }
+
+    /// A label value.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.node
+            .get_path(&["metadata", "labels", key])
+            .and_then(Node::as_str)
+    }
+
+    /// `metadata.labels` as string pairs (non-string values are skipped).
+    pub fn labels(&self) -> Vec<(&str, &str)> {
+        string_pairs(self.node.get_path(&["metadata", "labels"]))
+    }
+
+    /// `metadata.annotations` as string pairs (non-string values are skipped).
+    pub fn annotations(&self) -> Vec<(&str, &str)> {
+        string_pairs(self.node.get_path(&["metadata", "annotations"]))
     }
 
     /// `kind`, or "" when absent.
@@ -46,6 +175,17 @@ impl Resource {
     pub fn name(&self) -> &str {
         str_at(&self.node, &["metadata", "name"])
     }
+}
+
+fn string_pairs(node: Option<&Node>) -> Vec<(&str, &str)> {
+    node.and_then(Node::as_map)
+        .map(|m| {
+            m.entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str()?, v.as_str()?)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The string at a path of mapping keys, or "" when absent or not a string.

@@ -160,13 +160,15 @@ mod tests {
         parse_stream(src, &Limits::default())
             .unwrap()
             .into_iter()
-            .map(|d| Resource {
-                node: d.root,
-                origin: Origin {
-                    file: std::path::Path::new("/t.yaml").into(),
-                    doc_index: d.index,
-                    pos: Default::default(),
-                },
+            .map(|d| {
+                Resource::new(
+                    d.root,
+                    Origin {
+                        file: std::path::Path::new("/t.yaml").into(),
+                        doc_index: d.index,
+                        pos: Default::default(),
+                    },
+                )
             })
             .collect()
     }
