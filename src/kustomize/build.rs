@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::config::TransformerConfig;
+use super::finish::{BuildMetadata, finish};
 use super::kustomization::{Entry, FILE_NAMES, KustKind, Kustomization};
 use super::loader::{LoadRestrictor, Loader, is_remote};
 use super::resources::{resources_from_documents, scalar};
@@ -117,6 +118,7 @@ pub fn build(
     };
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
+    let meta = BuildMetadata::of(&kust)?;
     let mut resources = layer.resources;
     resources.retain(|r| !is_local_config(r));
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
@@ -124,6 +126,7 @@ pub fn build(
         Reorder::None => SortOrder::Fifo,
     });
     sort_resources(&mut resources, &order);
+    finish(&mut resources, meta, &root);
     Ok(resources)
 }
 

@@ -57,6 +57,7 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "bases",
     "sortOptions",
     "components",
+    "buildMetadata",
 ];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod config;
 pub mod fieldspec;
+pub mod finish;
 pub mod kustomization;
 pub mod loader;
 pub mod output;
