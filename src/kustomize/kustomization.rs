@@ -57,6 +57,17 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "bases",
     "sortOptions",
     "components",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "labels",
+    "commonLabels",
+    "commonAnnotations",
+    "replicas",
+    "images",
+    "imageTags",
+    "configurations",
+    "crds",
 ];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.
