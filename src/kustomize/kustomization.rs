@@ -426,9 +426,9 @@ mod tests {
 
     #[test]
     fn unsupported_fields_are_refused_unless_empty() {
-        let e = parse("resources: [a]\nnamePrefix: x-\n").unwrap_err();
-        assert!(e.message.contains("`namePrefix` is not supported yet"));
-        assert!(parse("resources: [a]\nnamePrefix: \"\"\npatches: []\n").is_ok());
+        let e = parse("resources: [a]\nhelmGlobals: {chartHome: x}\n").unwrap_err();
+        assert!(e.message.contains("`helmGlobals` is not supported yet"));
+        assert!(parse("resources: [a]\nhelmGlobals: {}\npatches: []\n").is_ok());
     }
 
     #[test]
