@@ -37,10 +37,7 @@ pub fn apply(kust: &Kustomization, layer: &mut Layer) -> Result<(), Diagnostic> 
         };
         for item in list(kust, node, &format!("Kustomization.{field}"), "Image")? {
             let image = parse(kust, item, field)?;
-            let matcher = Matcher::new(&image.name).map_err(|e| {
-                err_at(kust, item.pos, format!("invalid image name pattern {:?}: {e}", image.name))
-                    .with_hint("kustomize uses `images[].name` as an unescaped regular expression (and crashes on an invalid one)")
-            })?;
+            let matcher = Matcher::new(&image.name);
             let specs = layer.config.images.clone();
             for r in &mut layer.resources {
                 legacy_pass(r, &image, &matcher).map_err(|e| err_at(kust, item.pos, e))?;
@@ -77,21 +74,22 @@ fn parse(kust: &Kustomization, item: &Node, field: &str) -> Result<Image, Diagno
     })
 }
 
-/// kustomize's `IsImageMatched`: `^NAME(:tag)?(@alg:digest)?$` with NAME unescaped.
-pub struct Matcher(Regex);
+/// kustomize's `IsImageMatched`: `^NAME(:tag)?(@alg:digest)?$` with NAME unescaped; a name
+/// that is not a valid regular expression matches nothing (kustomize v5.8; v5.5 crashes).
+pub struct Matcher(Option<Regex>);
 
 impl Matcher {
     /// Compiles the pattern for an image name.
-    pub fn new(name: &str) -> Result<Matcher, regex::Error> {
-        Regex::new(&format!(
+    pub fn new(name: &str) -> Matcher {
+        Matcher(Regex::new(&format!(
             "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{{}}-]*)?$"
         ))
-        .map(Matcher)
+        .ok())
     }
 
     /// Whether an image reference matches.
     pub fn is_match(&self, image: &str) -> bool {
-        self.0.is_match(image)
+        self.0.as_ref().is_some_and(|re| re.is_match(image))
     }
 }
 
@@ -269,7 +267,7 @@ mod tests {
 
     #[test]
     fn updates_tag_digest_and_suffix() {
-        let m = Matcher::new("nginx").unwrap();
+        let m = Matcher::new("nginx");
         let mut i = img("nginx");
         i.new_tag = "2".into();
         assert_eq!(
@@ -293,15 +291,18 @@ mod tests {
 
     #[test]
     fn name_is_an_unescaped_regex() {
-        let m = Matcher::new("my.app").unwrap();
+        let m = Matcher::new("my.app");
         assert!(m.is_match("myXapp:1"));
-        assert!(Matcher::new("foo[").is_err());
+        assert!(
+            !Matcher::new("[").is_match("["),
+            "invalid pattern: no match (v5.8)"
+        );
     }
 
     /// kustomize v5.8.1 matches any digest algorithm; v5.5.0 (kubectl 1.32) only `sha256`.
     #[test]
     fn any_digest_algorithm_matches_v5_8() {
-        let m = Matcher::new("nginx").unwrap();
+        let m = Matcher::new("nginx");
         assert!(m.is_match("nginx@sha512:abc"));
         assert!(m.is_match("nginx:1@sha256:abc"));
         assert!(!m.is_match("nginx@abc"));
