@@ -30,7 +30,7 @@ pub fn config_from_definitions(root: &Node) -> Result<TransformerConfig, String>
         }
     };
     let mut config = TransformerConfig::default();
-    for (name, def) in &defs.entries {
+    for (name, _) in &defs.entries {
         let Some(name) = name.as_str() else { continue };
         let Some(props) = properties(defs, name) else {
             continue;
@@ -41,7 +41,6 @@ pub fn config_from_definitions(root: &Node) -> Result<TransformerConfig, String>
         {
             continue;
         }
-        let _ = def;
         let kind = name.rsplit('.').next().unwrap_or(name).to_owned();
         load(&mut config, &kind, defs, name, &[], 0);
     }

@@ -4,6 +4,9 @@
 //! extend their field specs.
 
 pub mod args;
+#[cfg(test)]
+#[path = "tests.rs"]
+mod behaviour_tests;
 pub mod configs;
 pub mod crds;
 pub mod images;
