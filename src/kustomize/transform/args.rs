@@ -41,8 +41,9 @@ fn type_error(kust: &Kustomization, node: &Node, field: &str, want: &str) -> Dia
         ),
     )
     .with_hint(format!(
-        "`{}` must be a {want}; quote the value",
-        field.rsplit('.').next().unwrap_or(field)
+        "kustomize reads this value of `{}` as a Go {want}{}",
+        field.rsplit('.').next().unwrap_or(field),
+        if want == "string" { "; quote it" } else { "" }
     ))
 }
 
