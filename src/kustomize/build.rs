@@ -9,6 +9,7 @@ use super::finish::{BuildMetadata, finish};
 use super::kustomization::{Entry, FILE_NAMES, KustKind, Kustomization};
 use super::loader::{LoadRestrictor, Loader, is_remote};
 use super::resources::{resources_from_documents, scalar};
+use super::transform;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::sort::{LegacyOrder, SortOrder, sort_resources};
 use crate::resource::{Gvk, Resource};
@@ -192,9 +193,21 @@ impl Builder<'_> {
             self.accumulate_entry(kust, entry, layer)?;
         }
         layer.config.merge(TransformerConfig::builtin().clone());
+        transform::configs::merge_into_layer(self.loader, kust, layer)?;
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }
+        // Builtin transformers in kustomize's fixed order (spec §2.2 step 6).
+        // 1-2: patchesStrategicMerge, patches.
+        transform::namespace::apply(kust, layer)?;
+        transform::name::apply_prefix(kust, layer)?;
+        transform::name::apply_suffix(kust, layer)?;
+        transform::labels::apply_labels(kust, layer)?;
+        transform::labels::apply_annotations(kust, layer)?;
+        // 8: patchesJson6902.
+        transform::replicas::apply(kust, layer)?;
+        transform::images::apply(kust, layer)?;
+        // 11-12: replacements, `transformers`.
         Ok(())
     }
 

@@ -58,6 +58,17 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "sortOptions",
     "components",
     "buildMetadata",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "labels",
+    "commonLabels",
+    "commonAnnotations",
+    "replicas",
+    "images",
+    "imageTags",
+    "configurations",
+    "crds",
 ];
 
 /// Fields that inflate Helm charts: refused for good, as in Flux (plugins and helm disabled).
@@ -426,9 +437,13 @@ mod tests {
 
     #[test]
     fn unsupported_fields_are_refused_unless_empty() {
-        let e = parse("resources: [a]\nnamePrefix: x-\n").unwrap_err();
-        assert!(e.message.contains("`namePrefix` is not supported yet"));
-        assert!(parse("resources: [a]\nnamePrefix: \"\"\npatches: []\n").is_ok());
+        let e = parse("resources: [a]\nvalidators: [v.yaml]\n").unwrap_err();
+        assert!(
+            e.message.contains("`validators` is not supported yet"),
+            "{}",
+            e.message
+        );
+        assert!(parse("resources: [a]\nvalidators: []\nhelmGlobals: {}\n").is_ok());
     }
 
     #[test]

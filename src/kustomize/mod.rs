@@ -8,6 +8,7 @@ pub mod kustomization;
 pub mod loader;
 pub mod output;
 pub mod resources;
+pub mod transform;
 
 pub use build::{BuildOptions, Reorder, build};
 pub use kustomization::Kustomization;
