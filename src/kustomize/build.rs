@@ -117,6 +117,8 @@ pub fn build(
     };
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
+    // Hashing and name references run here, before vars.
+    super::vars::resolve(&mut layer.resources, &layer.vars, &layer.config)?;
     let mut resources = layer.resources;
     resources.retain(|r| !is_local_config(r));
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
@@ -192,6 +194,9 @@ impl Builder<'_> {
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }
+        // Builtin transformers run here in kustomize's order; replacements are the last one.
+        super::replacements::run(kust, self.loader, &mut layer.resources)?;
+        super::vars::merge_layer_vars(kust, &mut layer.resources, &mut layer.vars)?;
         Ok(())
     }
 

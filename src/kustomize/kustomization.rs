@@ -57,6 +57,8 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "bases",
     "sortOptions",
     "components",
+    "replacements",
+    "vars",
 ];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.

@@ -6,7 +6,9 @@ pub mod fieldspec;
 pub mod kustomization;
 pub mod loader;
 pub mod output;
+pub mod replacements;
 pub mod resources;
+pub mod vars;
 
 pub use build::{BuildOptions, Reorder, build};
 pub use kustomization::Kustomization;

@@ -60,6 +60,8 @@ pub struct Bookkeeping {
     pub needs_hash: bool,
     /// Ids of the resources that refer to this one (`refBy`), as their `ResId` strings.
     pub ref_by: Vec<String>,
+    /// Names of the `vars` whose objref picked this object (`refVarNames`).
+    pub ref_var_names: Vec<String>,
 }
 
 impl Resource {
