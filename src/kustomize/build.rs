@@ -121,12 +121,39 @@ pub fn build(
     super::vars::resolve(&mut layer.resources, &layer.vars, &layer.config)?;
     let mut resources = layer.resources;
     resources.retain(|r| !is_local_config(r));
+    resources.iter_mut().for_each(stringify_annotations);
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
         Reorder::Legacy => SortOrder::Legacy(LegacyOrder::default()),
         Reorder::None => SortOrder::Fifo,
     });
     sort_resources(&mut resources, &order);
     Ok(resources)
+}
+
+/// kustomize's final `RemoveBuildAnnotations` rewrites `metadata.annotations` through a
+/// `map[string]string`, so every annotation value is printed as a string (`5` → `"5"`).
+fn stringify_annotations(r: &mut Resource) {
+    let Value::Map(root) = &mut r.node.value else {
+        return;
+    };
+    let Some(Value::Map(meta)) = root.get_mut("metadata").map(|m| &mut m.value) else {
+        return;
+    };
+    let Some(Value::Map(annotations)) = meta.get_mut("annotations").map(|a| &mut a.value) else {
+        return;
+    };
+    for (_, v) in annotations.entries.iter_mut() {
+        let text = match &v.value {
+            Value::Null => String::new(),
+            Value::Bool(b) => b.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::UInt(u) => u.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Timestamp(t) => t.clone(),
+            Value::Str(_) | Value::Seq(_) | Value::Map(_) => continue,
+        };
+        v.value = Value::Str(text);
+    }
 }
 
 /// kustomize drops objects annotated `config.kubernetes.io/local-config` (unless "false").
