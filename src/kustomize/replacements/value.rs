@@ -58,14 +58,18 @@ pub fn retype(old: &Value, text: &str) -> Result<Value, String> {
         return Ok(Value::Str(text.to_owned()));
     }
     let new = resolved(text);
-    let ok = match (old, &new) {
-        (Value::Int(_) | Value::UInt(_), Value::Int(_) | Value::UInt(_)) => true,
-        (Value::Float(_), Value::Float(_) | Value::Int(_) | Value::UInt(_)) => true,
-        (Value::Bool(_), Value::Bool(_))
-        | (Value::Null, Value::Null)
-        | (Value::Timestamp(_), Value::Timestamp(_)) => true,
-        _ => false,
-    };
+    let ok = matches!(
+        (old, &new),
+        (
+            Value::Int(_) | Value::UInt(_),
+            Value::Int(_) | Value::UInt(_)
+        ) | (
+            Value::Float(_),
+            Value::Float(_) | Value::Int(_) | Value::UInt(_)
+        ) | (Value::Bool(_), Value::Bool(_))
+            | (Value::Null, Value::Null)
+            | (Value::Timestamp(_), Value::Timestamp(_))
+    );
     if ok {
         Ok(new)
     } else {
