@@ -218,7 +218,7 @@ fn walk(
         )?;
         return Ok(1);
     };
-    if part.parse::<i64>().is_ok() && !part.starts_with('+') {
+    if part.parse::<i64>().is_ok_and(|i| i >= 0) {
         return index_seq(node, part, rest, create, visit);
     }
     if is_list_index(part) {

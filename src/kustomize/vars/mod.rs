@@ -361,3 +361,6 @@ fn expand_leaf(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
