@@ -44,14 +44,14 @@ pub fn apply(r: &ReplacementSpec, resources: &mut [Resource]) -> Result<(), Diag
         )
         .with_hint("add `targets:` with at least one `select` and `fieldPaths`"));
     };
-    if r.source.is_none() && r.source_value.is_none() {
-        return Err(err(
-            "replacements must specify a source and at least one target".into(),
-            r.pos,
-        )
-        .with_hint("add `source:` (an object and its fieldPath) or `sourceValue:`"));
-    }
     let value = match (&r.source, &r.source_value) {
+        (None, None) => {
+            return Err(err(
+                "replacements must specify a source and at least one target".into(),
+                r.pos,
+            )
+            .with_hint("add `source:` (an object and its fieldPath) or `sourceValue:`"));
+        }
         (Some(_), Some(_)) => {
             return Err(err(
                 "value and resource selectors are mutually exclusive".into(),
@@ -63,10 +63,9 @@ pub fn apply(r: &ReplacementSpec, resources: &mut [Resource]) -> Result<(), Diag
             node: Node::new(Value::Str(v.clone())),
             untagged: true,
         },
-        (Some(source), _) => {
+        (Some(source), None) => {
             source_value(source, resources).map_err(|(m, hint)| err(m, r.pos).with_hint(hint))?
         }
-        (None, None) => unreachable!("checked above"),
     };
     for t in targets {
         apply_target(r, t, &value, resources)?;
