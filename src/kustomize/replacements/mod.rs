@@ -4,6 +4,7 @@
 
 pub mod path;
 pub mod spec;
+pub mod structured;
 pub mod value;
 
 use regex::Regex;
@@ -312,8 +313,12 @@ fn copy_to_field(
     } else {
         format!("unable to find field {fp:?} in replacement target")
     };
+    let parts = path::split(fp);
+    if structured::try_set(obj, &parts, create, value).is_some() {
+        return Ok(());
+    }
     let mut failure = None;
-    let count = path::matches(obj, &path::split(fp), create, &mut |node, created| {
+    let count = path::matches(obj, &parts, create, &mut |node, created| {
         value::set_field(&t.options, node, created, value).inspect_err(|e| {
             failure = Some(e.clone());
         })

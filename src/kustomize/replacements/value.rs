@@ -81,6 +81,16 @@ pub fn retype(old: &Value, text: &str) -> Result<Value, String> {
     }
 }
 
+/// The value an existing scalar (`created` = false, keeps its type) or a freshly created,
+/// untagged scalar (typed by YAML resolution) holds once its text becomes `text`.
+pub fn retype_or_resolve(old: &Value, created: bool, text: &str) -> Result<Value, String> {
+    if created {
+        Ok(resolved(text))
+    } else {
+        retype(old, text)
+    }
+}
+
 /// kustomize's `getRefinedValue`: with a delimiter, the source scalar is split and element
 /// `index` is used.
 pub fn refine(options: &FieldOptions, value: SourceVal) -> Result<SourceVal, String> {
