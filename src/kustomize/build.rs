@@ -120,6 +120,8 @@ pub fn build(
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
     let meta = BuildMetadata::of(&kust)?;
+    // Hashing and name references run here, before vars.
+    super::vars::resolve(&mut layer.resources, &layer.vars, &layer.config)?;
     let mut resources = layer.resources;
     resources.retain(|r| !is_local_config(r));
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
@@ -207,7 +209,9 @@ impl Builder<'_> {
         // 8: patchesJson6902.
         transform::replicas::apply(kust, layer)?;
         transform::images::apply(kust, layer)?;
-        // 11-12: replacements, `transformers`.
+        // 11: replacements, the last builtin transformer; 12: `transformers`.
+        super::replacements::run(kust, self.loader, &mut layer.resources)?;
+        super::vars::merge_layer_vars(kust, &mut layer.resources, &mut layer.vars)?;
         Ok(())
     }
 

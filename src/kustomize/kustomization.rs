@@ -69,6 +69,8 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "imageTags",
     "configurations",
     "crds",
+    "replacements",
+    "vars",
 ];
 
 /// Fields that inflate Helm charts: refused for good, as in Flux (plugins and helm disabled).

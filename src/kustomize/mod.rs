@@ -7,8 +7,10 @@ pub mod finish;
 pub mod kustomization;
 pub mod loader;
 pub mod output;
+pub mod replacements;
 pub mod resources;
 pub mod transform;
+pub mod vars;
 
 pub use build::{BuildOptions, Reorder, build};
 pub use kustomization::Kustomization;

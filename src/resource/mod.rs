@@ -63,6 +63,8 @@ pub struct Bookkeeping {
     /// For generated objects: the kustomization file and the generator kind that made it
     /// (the `configuredIn`/`configuredBy` of the origin annotation).
     pub generated_by: Option<(std::path::PathBuf, String)>,
+    /// Names of the `vars` whose objref picked this object (`refVarNames`).
+    pub ref_var_names: Vec<String>,
 }
 
 impl Resource {
