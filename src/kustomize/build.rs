@@ -118,6 +118,8 @@ pub fn build(
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
     let mut resources = layer.resources;
+    super::hash::apply_hash_suffixes(&mut resources);
+    super::nameref::fix_name_references(&mut resources, &layer.config)?;
     resources.retain(|r| !is_local_config(r));
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
         Reorder::Legacy => SortOrder::Legacy(LegacyOrder::default()),
@@ -189,6 +191,7 @@ impl Builder<'_> {
             self.accumulate_entry(kust, entry, layer)?;
         }
         layer.config.merge(TransformerConfig::builtin().clone());
+        super::generate::run_generators(kust, layer, self.loader)?;
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }

@@ -57,6 +57,9 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "bases",
     "sortOptions",
     "components",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
 ];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.

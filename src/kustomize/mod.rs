@@ -3,8 +3,11 @@
 pub mod build;
 pub mod config;
 pub mod fieldspec;
+pub mod generate;
+pub mod hash;
 pub mod kustomization;
 pub mod loader;
+pub mod nameref;
 pub mod output;
 pub mod resources;
 
