@@ -132,11 +132,8 @@ fn write_node(node: &Node, out: &mut String, floats: bool) {
             out.push(']');
         }
         Value::Map(map) => {
-            let mut entries: Vec<(String, &Node)> = map
-                .entries
-                .iter()
-                .map(|(k, v)| (key_text(k), v))
-                .collect();
+            let mut entries: Vec<(String, &Node)> =
+                map.entries.iter().map(|(k, v)| (key_text(k), v)).collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             entries.dedup_by(|a, b| a.0 == b.0);
             out.push('{');
@@ -216,7 +213,9 @@ mod tests {
 
     #[test]
     fn configmap_example_from_the_spec() {
-        let n = node("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  foo: bar\n  baz: qux\n");
+        let n = node(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  foo: bar\n  baz: qux\n",
+        );
         assert_eq!(
             hash_input(&n),
             r#"{"data":{"baz":"qux","foo":"bar"},"kind":"ConfigMap","name":""}"#
@@ -226,7 +225,9 @@ mod tests {
 
     #[test]
     fn secret_example_from_the_spec() {
-        let n = node("apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-secret\ntype: Opaque\ndata:\n  password: czNjcjN0\n");
+        let n = node(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app-secret\ntype: Opaque\ndata:\n  password: czNjcjN0\n",
+        );
         assert_eq!(
             hash_input(&n),
             r#"{"data":{"password":"czNjcjN0"},"kind":"Secret","name":"","type":"Opaque"}"#

@@ -28,7 +28,8 @@ pub fn absorb(
         .filter(|(_, r)| r.all_ids().iter().any(|other| other.same_as(&id)))
         .map(|(i, _)| i)
         .collect();
-    let err = |msg: String, hint: &str| Err(Diagnostic::at(msg, file, pos).with_hint(hint.to_owned()));
+    let err =
+        |msg: String, hint: &str| Err(Diagnostic::at(msg, file, pos).with_hint(hint.to_owned()));
     match matches.as_slice() {
         [] => match behavior {
             Behavior::Merge | Behavior::Replace => err(
@@ -93,7 +94,12 @@ fn copy_merge_metadata(res: &mut Resource, old: &Resource) {
     res.set_name(old.name());
     let ns = old.namespace().to_owned();
     if ns.is_empty() {
-        if let Some(meta) = res.node.as_map_mut().and_then(|m| m.get_mut("metadata")).and_then(Node::as_map_mut) {
+        if let Some(meta) = res
+            .node
+            .as_map_mut()
+            .and_then(|m| m.get_mut("metadata"))
+            .and_then(Node::as_map_mut)
+        {
             meta.remove("namespace");
         }
     } else {
@@ -134,7 +140,9 @@ fn string_mapping(m: BTreeMap<String, String>) -> Mapping {
 
 /// Replaces `metadata.<field>` with the map, removing it when empty.
 fn set_meta_map(node: &mut Node, field: &str, m: BTreeMap<String, String>) {
-    let Some(root) = node.as_map_mut() else { return };
+    let Some(root) = node.as_map_mut() else {
+        return;
+    };
     if root.get("metadata").and_then(Node::as_map).is_none() {
         root.insert("metadata", Node::new(Value::Map(Mapping::default())));
     }
@@ -152,7 +160,9 @@ fn set_meta_map(node: &mut Node, field: &str, m: BTreeMap<String, String>) {
 fn merge_string_map(node: &mut Node, old: &Node, field: &str) {
     let mut merged = string_map(old.get(field));
     merged.extend(string_map(node.get(field)));
-    let Some(root) = node.as_map_mut() else { return };
+    let Some(root) = node.as_map_mut() else {
+        return;
+    };
     root.remove(field);
     if !merged.is_empty() {
         root.insert(field, Node::new(Value::Map(string_mapping(merged))));

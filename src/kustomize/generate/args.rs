@@ -69,7 +69,10 @@ impl GenOptions {
         let Some(global) = global else {
             return self;
         };
-        fn fill(local: &mut Option<BTreeMap<String, String>>, global: &Option<BTreeMap<String, String>>) {
+        fn fill(
+            local: &mut Option<BTreeMap<String, String>>,
+            global: &Option<BTreeMap<String, String>>,
+        ) {
             let Some(g) = global else { return };
             let l = local.get_or_insert_with(BTreeMap::new);
             for (k, v) in g {
@@ -129,13 +132,20 @@ const OPTION_FIELDS: &[&str] = &[
 ];
 
 /// Reads the entries of `configMapGenerator` or `secretGenerator`.
-pub fn parse_generators(node: &Node, kind: GenKind, file: &Path) -> Result<Vec<GenArgs>, Diagnostic> {
+pub fn parse_generators(
+    node: &Node,
+    kind: GenKind,
+    file: &Path,
+) -> Result<Vec<GenArgs>, Diagnostic> {
     let items = match &node.value {
         Value::Null => return Ok(Vec::new()),
         Value::Seq(items) => items,
         _ => return Err(type_error(node, kind.field(), "a list", file)),
     };
-    items.iter().map(|item| parse_entry(item, kind, file)).collect()
+    items
+        .iter()
+        .map(|item| parse_entry(item, kind, file))
+        .collect()
 }
 
 fn parse_entry(item: &Node, kind: GenKind, file: &Path) -> Result<GenArgs, Diagnostic> {
@@ -332,7 +342,9 @@ mod tests {
 
     #[test]
     fn parses_entries_and_env() {
-        let n = node("- name: a\n  Literals: [x=1]\n  env: e.env\n  envs: [f.env]\n  behavior: merge\n");
+        let n = node(
+            "- name: a\n  Literals: [x=1]\n  env: e.env\n  envs: [f.env]\n  behavior: merge\n",
+        );
         let g = parse_generators(&n, GenKind::ConfigMap, Path::new("k")).unwrap();
         assert_eq!(g[0].name, "a");
         assert_eq!(g[0].behavior, Behavior::Merge);

@@ -21,7 +21,11 @@ pub struct Pair {
 
 /// Loads every pair of a generator, in kustomize's order: envs, literals, files. Keys are not
 /// validated (kustomize's default validator accepts anything) but must not repeat.
-pub fn load_pairs(loader: &Loader<'_>, kust_file: &Path, args: &GenArgs) -> Result<Vec<Pair>, Diagnostic> {
+pub fn load_pairs(
+    loader: &Loader<'_>,
+    kust_file: &Path,
+    args: &GenArgs,
+) -> Result<Vec<Pair>, Diagnostic> {
     let dir = kust_file.parent().unwrap_or(Path::new("/"));
     let at = |e: &Entry| Location {
         file: kust_file.to_owned(),
@@ -31,17 +35,23 @@ pub fn load_pairs(loader: &Loader<'_>, kust_file: &Path, args: &GenArgs) -> Resu
     for env in &args.envs {
         let here = at(env);
         let (path, bytes) = loader.read_file_bytes(dir, &env.value, &here)?;
-        pairs.extend(env_pairs(&bytes).map_err(|(line, msg)| {
-            Diagnostic::at(msg, &path, crate::yaml::Pos::new(line, 1))
-                .with_hint("env files hold KEY=VALUE lines in UTF-8")
-                .within(format!("reading env file '{}'", env.value), Some(here.clone()))
-        })?
-        .into_iter()
-        .map(|(key, value)| Pair {
-            key,
-            value: value.into_bytes(),
-            at: here.clone(),
-        }));
+        pairs.extend(
+            env_pairs(&bytes)
+                .map_err(|(line, msg)| {
+                    Diagnostic::at(msg, &path, crate::yaml::Pos::new(line, 1))
+                        .with_hint("env files hold KEY=VALUE lines in UTF-8")
+                        .within(
+                            format!("reading env file '{}'", env.value),
+                            Some(here.clone()),
+                        )
+                })?
+                .into_iter()
+                .map(|(key, value)| Pair {
+                    key,
+                    value: value.into_bytes(),
+                    at: here.clone(),
+                }),
+        );
     }
     for lit in &args.literals {
         let (key, value) = parse_literal(&lit.value).ok_or_else(|| {
@@ -60,8 +70,9 @@ pub fn load_pairs(loader: &Loader<'_>, kust_file: &Path, args: &GenArgs) -> Resu
     }
     for src in &args.files {
         let here = at(src);
-        let (key, path) = parse_file_source(&src.value)
-            .map_err(|msg| Diagnostic::at(msg, kust_file, src.pos).with_hint("write files as PATH or KEY=PATH"))?;
+        let (key, path) = parse_file_source(&src.value).map_err(|msg| {
+            Diagnostic::at(msg, kust_file, src.pos).with_hint("write files as PATH or KEY=PATH")
+        })?;
         let (_, bytes) = loader.read_file_bytes(dir, path, &here)?;
         pairs.push(Pair {
             key: key.to_owned(),
@@ -81,7 +92,9 @@ pub fn load_pairs(loader: &Loader<'_>, kust_file: &Path, args: &GenArgs) -> Resu
                 &p.at.file,
                 p.at.pos,
             )
-            .with_hint("each key may come from one source only (envs, literals and files together)"));
+            .with_hint(
+                "each key may come from one source only (envs, literals and files together)",
+            ));
         }
     }
     Ok(pairs)
@@ -126,33 +139,34 @@ pub fn parse_literal(source: &str) -> Option<(String, String)> {
     let b = value.as_bytes();
     let value = if b.len() >= 2 && b[0] == b[b.len() - 1] && (b[0] == b'"' || b[0] == b'\'') {
         &value[1..value.len() - 1]
-    } else if b.len() == 1 && (b[0] == b'"' || b[0] == b'\'') {
-        // Go slices str[1:0] here and panics; kustomize never gets a one-quote value through.
-        ""
     } else {
         value
     };
     Some((key.to_owned(), value.to_owned()))
 }
 
-/// A file source `[key=]path`: the key defaults to the path's base name.
+/// A file source `[key=]path`: the key defaults to the path's base name; a key or path holding
+/// another `=` is refused.
 pub fn parse_file_source(source: &str) -> Result<(&str, &str), String> {
-    match source.matches('=').count() {
-        0 => Ok((base_name(source), source)),
-        1 => {
-            let (key, path) = source.split_once('=').unwrap_or((source, ""));
-            if key.is_empty() {
-                Err(format!("key name for file path {path} missing"))
-            } else if path.is_empty() {
-                Err(format!("file path for key name {key} missing"))
-            } else {
-                Ok((key, path))
-            }
-        }
-        _ => Err(format!(
-            "key names or file paths cannot contain '=' (in file source {source:?})"
-        )),
+    let Some((key, path)) = source.split_once('=') else {
+        return Ok((base_name(source), source));
+    };
+    if key.is_empty() {
+        return Err(format!(
+            "missing key name for file path {path:?} in source {source:?}"
+        ));
     }
+    if path.contains('=') {
+        return Err(format!(
+            "source {source:?} key name or file path contains '='"
+        ));
+    }
+    if path.is_empty() {
+        return Err(format!(
+            "missing file path for key name {key:?} in source {source:?}"
+        ));
+    }
+    Ok((key, path))
 }
 
 /// Go's `path.Base`.
@@ -189,6 +203,7 @@ mod tests {
         assert_eq!(parse_literal("a=\"q v\""), Some(("a".into(), "q v".into())));
         assert_eq!(parse_literal("a='x\""), Some(("a".into(), "'x\"".into())));
         assert_eq!(parse_literal("a="), Some(("a".into(), String::new())));
+        assert_eq!(parse_literal("a='"), Some(("a".into(), "'".into())));
         assert_eq!(parse_literal("=a"), None);
         assert_eq!(parse_literal("a"), None);
     }

@@ -44,7 +44,11 @@ pub fn run_generators(
 }
 
 /// Makes the object of one generator entry (options already merged).
-pub fn generate(args: &GenArgs, kust_file: &Path, loader: &Loader<'_>) -> Result<Resource, Diagnostic> {
+pub fn generate(
+    args: &GenArgs,
+    kust_file: &Path,
+    loader: &Loader<'_>,
+) -> Result<Resource, Diagnostic> {
     if args.name.is_empty() {
         return Err(Diagnostic::at(
             format!("a {} generator entry must have a name", args.kind.kind()),

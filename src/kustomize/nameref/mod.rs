@@ -23,8 +23,8 @@ pub fn fix_name_references(
         return Ok(());
     }
     let all: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
-    for idx in 0..resources.len() {
-        let org_gvk = resources[idx].org_id().gvk;
+    for res in resources.iter_mut() {
+        let org_gvk = res.org_id().gvk;
         let filters: Vec<(&FieldSpec, &NameBackRef)> = config
             .name_reference
             .iter()
@@ -34,12 +34,9 @@ pub fn fix_name_references(
         if filters.is_empty() {
             continue;
         }
-        let referrer = Referrer::of(&resources[idx]);
-        let candidates: Vec<&Candidate> = all
-            .iter()
-            .filter(|c| referrer.could_refer_to(c))
-            .collect();
-        let res = &mut resources[idx];
+        let referrer = Referrer::of(res);
+        let candidates: Vec<&Candidate> =
+            all.iter().filter(|c| referrer.could_refer_to(c)).collect();
         for (spec, backref) in filters {
             let target = Gvk {
                 group: backref.group.clone(),

@@ -60,24 +60,49 @@ fn follows_prefix_and_hash_renames() {
         [&["spec", "template", "spec"][..], p].concat()
     }
     assert_eq!(get(&rs[0], &at(&["serviceAccountName"])), "p-sa");
-    let vol = rs[0].node.get_path(&at(&["volumes"])).unwrap().as_seq().unwrap()[0].clone();
-    assert_eq!(vol.get_path(&["configMap", "name"]).unwrap().as_str(), Some("p-cfg-abc"));
-    let c = rs[0].node.get_path(&at(&["containers"])).unwrap().as_seq().unwrap()[0].clone();
+    let vol = rs[0]
+        .node
+        .get_path(&at(&["volumes"]))
+        .unwrap()
+        .as_seq()
+        .unwrap()[0]
+        .clone();
+    assert_eq!(
+        vol.get_path(&["configMap", "name"]).unwrap().as_str(),
+        Some("p-cfg-abc")
+    );
+    let c = rs[0]
+        .node
+        .get_path(&at(&["containers"]))
+        .unwrap()
+        .as_seq()
+        .unwrap()[0]
+        .clone();
     let ef = c.get("envFrom").unwrap().as_seq().unwrap()[0].clone();
-    assert_eq!(ef.get_path(&["secretRef", "name"]).unwrap().as_str(), Some("p-sec"));
+    assert_eq!(
+        ef.get_path(&["secretRef", "name"]).unwrap().as_str(),
+        Some("p-sec")
+    );
 }
 
 #[test]
 fn unrenamed_objects_and_other_namespaces_are_left() {
     let mut rs = vec![
-        res("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: a\nspec:\n  template:\n    spec:\n      serviceAccountName: sa\n"),
+        res(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: a\nspec:\n  template:\n    spec:\n      serviceAccountName: sa\n",
+        ),
         res("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sa\n  namespace: a\n"),
     ];
     rename(&mut rs[1], "p-", "");
     run(&mut rs).unwrap();
-    assert_eq!(get(&rs[0], &["spec", "template", "spec", "serviceAccountName"]), "sa");
+    assert_eq!(
+        get(&rs[0], &["spec", "template", "spec", "serviceAccountName"]),
+        "sa"
+    );
     let mut rs = vec![
-        res("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\n  namespace: a\nspec:\n  scaleTargetRef:\n    name: web\n"),
+        res(
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\n  namespace: a\nspec:\n  scaleTargetRef:\n    name: web\n",
+        ),
         res("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: b\n"),
     ];
     rename(&mut rs[1], "p-", "");
@@ -109,13 +134,19 @@ fn prefixes_disambiguate_and_ambiguity_is_an_error() {
     rs[2].book.suffixes.clear();
     rename(&mut rs[0], "a-", "");
     let err = run(&mut rs).unwrap_err();
-    assert!(err.message.contains("found multiple possible referrals"), "{}", err.message);
+    assert!(
+        err.message.contains("found multiple possible referrals"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
 fn subjects_get_name_and_namespace() {
     let mut rs = vec![
-        res("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: r\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace: default\n- kind: User\n  name: u\n"),
+        res(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: r\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace: default\n- kind: User\n  name: u\n",
+        ),
         res("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n"),
         res("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\n"),
     ];
@@ -134,7 +165,9 @@ fn subjects_get_name_and_namespace() {
 #[test]
 fn role_ref_kind_must_match() {
     let mut rs = vec![
-        res("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: b\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: r\n"),
+        res(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: b\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: r\n",
+        ),
         res("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\n"),
     ];
     rename(&mut rs[1], "p-", "");
@@ -145,7 +178,9 @@ fn role_ref_kind_must_match() {
 #[test]
 fn ingress_class_is_not_rewritten() {
     let mut rs = vec![
-        res("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: i\nspec:\n  ingressClassName: nginx\n"),
+        res(
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: i\nspec:\n  ingressClassName: nginx\n",
+        ),
         res("apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n"),
     ];
     rename(&mut rs[1], "p-", "");
@@ -156,7 +191,9 @@ fn ingress_class_is_not_rewritten() {
 #[test]
 fn role_resource_names_list() {
     let mut rs = vec![
-        res("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n- resourceNames: [cfg, other]\n"),
+        res(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n- resourceNames: [cfg, other]\n",
+        ),
         res("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n"),
     ];
     rs[1].book.prev_ids.push(PrevId {
