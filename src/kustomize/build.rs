@@ -192,10 +192,29 @@ impl Builder<'_> {
         }
         layer.config.merge(TransformerConfig::builtin().clone());
         super::generate::run_generators(kust, layer, self.loader)?;
+        let configs = self.generator_configs(kust)?;
+        super::generate::external::run_plugin_generators(kust, configs, layer, self.loader)?;
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }
         Ok(())
+    }
+
+    /// The plugin configs of `generators:`: inline entries first, then the paths, accumulated
+    /// like `resources` (kustomize's `configureExternalGenerators`).
+    fn generator_configs(&mut self, kust: &Kustomization) -> Result<Vec<Resource>, Diagnostic> {
+        let mut configs = Layer::default();
+        let mut paths = Vec::new();
+        for entry in self.entries(kust, "generators")? {
+            match super::generate::external::inline_configs(&entry, kust, self.loader)? {
+                Some(inline) => configs.append(inline, self.loader)?,
+                None => paths.push(entry),
+            }
+        }
+        for entry in &paths {
+            self.accumulate_entry(kust, entry, &mut configs)?;
+        }
+        Ok(configs.resources)
     }
 
     /// The string entries of a list field.

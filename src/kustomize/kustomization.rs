@@ -60,6 +60,7 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "configMapGenerator",
     "secretGenerator",
     "generatorOptions",
+    "generators",
 ];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.

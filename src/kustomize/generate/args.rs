@@ -144,11 +144,18 @@ pub fn parse_generators(
     };
     items
         .iter()
-        .map(|item| parse_entry(item, kind, file))
+        .map(|item| parse_entry(item, kind, file, true))
         .collect()
 }
 
-fn parse_entry(item: &Node, kind: GenKind, file: &Path) -> Result<GenArgs, Diagnostic> {
+/// Reads one generator entry; `strict` refuses unknown fields (kustomization files), otherwise
+/// they are ignored (plugin configs of `generators:`).
+pub fn parse_entry(
+    item: &Node,
+    kind: GenKind,
+    file: &Path,
+    strict: bool,
+) -> Result<GenArgs, Diagnostic> {
     let mut args = GenArgs {
         kind,
         name: String::new(),
@@ -171,7 +178,7 @@ fn parse_entry(item: &Node, kind: GenKind, file: &Path) -> Result<GenArgs, Diagn
         GenKind::ConfigMap => &GENERATOR_FIELDS[..GENERATOR_FIELDS.len() - 1],
         GenKind::Secret => GENERATOR_FIELDS,
     };
-    for (name, value) in fields(map, allowed, file)? {
+    for (name, value) in fields(map, allowed, file, strict)? {
         match name {
             "name" => args.name = string(value, name, file)?,
             "namespace" => args.namespace = string(value, name, file)?,
@@ -212,7 +219,7 @@ pub fn parse_options(node: &Node, file: &Path) -> Result<Option<GenOptions>, Dia
         _ => return Err(type_error(node, "generatorOptions", "a mapping", file)),
     };
     let mut out = GenOptions::default();
-    for (name, value) in fields(map, OPTION_FIELDS, file)? {
+    for (name, value) in fields(map, OPTION_FIELDS, file, true)? {
         match name {
             "labels" => out.labels = string_map(value, name, file)?,
             "annotations" => out.annotations = string_map(value, name, file)?,
@@ -229,6 +236,7 @@ fn fields<'a>(
     map: &'a Mapping,
     allowed: &[&'static str],
     file: &Path,
+    strict: bool,
 ) -> Result<Vec<(&'static str, &'a Node)>, Diagnostic> {
     let mut out = Vec::new();
     for (key, value) in &map.entries {
@@ -239,6 +247,7 @@ fn fields<'a>(
             .or_else(|| allowed.iter().find(|f| f.eq_ignore_ascii_case(text)));
         match found {
             Some(name) => out.push((*name, value)),
+            None if !strict => {}
             None => {
                 return Err(Diagnostic::at(
                     format!("invalid Kustomization: json: unknown field \"{text}\""),

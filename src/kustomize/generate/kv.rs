@@ -20,13 +20,14 @@ pub struct Pair {
 }
 
 /// Loads every pair of a generator, in kustomize's order: envs, literals, files. Keys are not
-/// validated (kustomize's default validator accepts anything) but must not repeat.
+/// validated (kustomize's default validator accepts anything) but must not repeat. Paths are
+/// relative to `dir`; errors point into `kust_file` (where the entry is written).
 pub fn load_pairs(
     loader: &Loader<'_>,
+    dir: &Path,
     kust_file: &Path,
     args: &GenArgs,
 ) -> Result<Vec<Pair>, Diagnostic> {
-    let dir = kust_file.parent().unwrap_or(Path::new("/"));
     let at = |e: &Entry| Location {
         file: kust_file.to_owned(),
         pos: e.pos,

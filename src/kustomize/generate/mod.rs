@@ -3,6 +3,7 @@
 
 pub mod absorb;
 pub mod args;
+pub mod external;
 pub mod kv;
 
 use std::path::Path;
@@ -36,16 +37,18 @@ pub fn run_generators(
         };
         for mut args in parse_generators(node, kind, &kust.file)? {
             args.options = std::mem::take(&mut args.options).merge_global(global.as_ref());
-            let res = generate(&args, &kust.file, loader)?;
+            let res = generate(&args, kust.dir(), &kust.file, loader)?;
             absorb::absorb(layer, res, args.behavior, &kust.file, args.pos)?;
         }
     }
     Ok(())
 }
 
-/// Makes the object of one generator entry (options already merged).
+/// Makes the object of one generator entry (options already merged). Source paths are relative
+/// to `dir`; errors point into `kust_file`, where the entry is written.
 pub fn generate(
     args: &GenArgs,
+    dir: &Path,
     kust_file: &Path,
     loader: &Loader<'_>,
 ) -> Result<Resource, Diagnostic> {
@@ -57,7 +60,7 @@ pub fn generate(
         )
         .with_hint("add `name:` to the generator entry"));
     }
-    let pairs = kv::load_pairs(loader, kust_file, args)?;
+    let pairs = kv::load_pairs(loader, dir, kust_file, args)?;
     let mut root = Mapping::default();
     root.insert("apiVersion", Node::string("v1"));
     root.insert("kind", Node::string(args.kind.kind()));
