@@ -214,3 +214,55 @@ fn role_resource_names_list() {
         .collect();
     assert_eq!(names, ["cfg-h4sh", "other"]);
 }
+
+#[test]
+fn empty_affixes_pass_the_loose_sieve() {
+    // Verified with kubectl: base a/ (namePrefix a-), b/ (nameSuffix -s), x/ (namePrefix x-)
+    // holding an HPA for `web`: the loose pass drops a-web and keeps web-s.
+    let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: h\nspec:\n  scaleTargetRef:\n    name: web\n";
+    let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
+    let mut rs = vec![res(dep), res(dep), res(hpa)];
+    rename(&mut rs[0], "a-", "");
+    rename(&mut rs[1], "", "-s");
+    rename(&mut rs[2], "x-", "");
+    run(&mut rs).unwrap();
+    assert_eq!(get(&rs[2], &["spec", "scaleTargetRef", "name"]), "web-s");
+}
+
+#[test]
+fn webhook_service_map_and_cluster_scoped_referrer() {
+    let mut rs = vec![
+        res(
+            "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: w\nwebhooks:\n- name: a\n  clientConfig:\n    service:\n      name: svc\n      namespace: default\n- name: b\n  clientConfig:\n    url: https://x\n",
+        ),
+        res("apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n"),
+    ];
+    rename(&mut rs[1], "p-", "");
+    rs[1].store_previous_id();
+    rs[1].set_namespace("prod");
+    run(&mut rs).unwrap();
+    let hooks = rs[0].node.get("webhooks").unwrap().as_seq().unwrap();
+    let svc = hooks[0].get_path(&["clientConfig", "service"]).unwrap();
+    assert_eq!(svc.get("name").unwrap().as_str(), Some("p-svc"));
+    assert_eq!(svc.get("namespace").unwrap().as_str(), Some("prod"));
+}
+
+#[test]
+fn role_binding_reaches_subject_namespaces() {
+    let mut rs = vec![
+        res(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: b\n  namespace: a\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: r\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace: b\n",
+        ),
+        res("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: b\n"),
+        res(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\n  namespace: b\n",
+        ),
+    ];
+    rename(&mut rs[1], "p-", "");
+    rename(&mut rs[2], "p-", "");
+    run(&mut rs).unwrap();
+    let s = rs[0].node.get("subjects").unwrap().as_seq().unwrap();
+    assert_eq!(s[0].get("name").unwrap().as_str(), Some("p-sa"));
+    // The Role is reachable as a candidate but sits in another namespace than the binding.
+    assert_eq!(get(&rs[0], &["roleRef", "name"]), "r");
+}
