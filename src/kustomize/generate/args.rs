@@ -124,6 +124,9 @@ const GENERATOR_FIELDS: &[&str] = &[
     "type",
 ];
 
+const YAML11_TRUE: &[&str] = &["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"];
+const YAML11_FALSE: &[&str] = &["n", "N", "no", "No", "NO", "off", "Off", "OFF"];
+
 const OPTION_FIELDS: &[&str] = &[
     "labels",
     "annotations",
@@ -281,10 +284,14 @@ fn string(node: &Node, field: &str, file: &Path) -> Result<String, Diagnostic> {
     }
 }
 
+/// A boolean field. kustomize converts the kustomization to JSON with YAML 1.1 rules first, so
+/// plain `yes`/`on`/`y` (and their negations) are booleans too.
 fn boolean(node: &Node, field: &str, file: &Path) -> Result<bool, Diagnostic> {
     match &node.value {
         Value::Null => Ok(false),
         Value::Bool(b) => Ok(*b),
+        Value::Str(s) if YAML11_TRUE.contains(&s.as_str()) => Ok(true),
+        Value::Str(s) if YAML11_FALSE.contains(&s.as_str()) => Ok(false),
         _ => Err(type_error(node, field, "true or false", file)),
     }
 }
