@@ -1,5 +1,5 @@
 //! `generators:` entries: plugin configs, inline or loaded like resources, of which the builtin
-//! `ConfigMapGenerator` and `SecretGenerator` run (kusttarget_configplugin.go
+//! `ConfigMapGenerator`, `SecretGenerator` and `IAMPolicyGenerator` run (kusttarget_configplugin.go
 //! `configureExternalGenerators`). Their source paths are relative to the kustomization that
 //! lists them, and `generatorOptions` do not apply to them.
 
@@ -9,10 +9,10 @@ use crate::kustomize::kustomization::{Entry, Kustomization};
 use crate::kustomize::loader::Loader;
 use crate::kustomize::resources::resources_from_documents;
 use crate::resource::Resource;
-use crate::yaml::{Node, Pos, Value, parse_stream};
+use crate::yaml::{Mapping, Node, Pos, Value, parse_stream};
 
 use super::absorb::absorb;
-use super::args::{GenKind, parse_entry};
+use super::args::{Behavior, GenKind, parse_entry};
 use super::generate;
 
 /// The plugin configs written inline in a `generators:` entry, or `None` when the entry is a
@@ -75,6 +75,13 @@ pub fn run_plugin_generators(
         let gen_kind = match kind {
             "ConfigMapGenerator" => GenKind::ConfigMap,
             "SecretGenerator" => GenKind::Secret,
+            "IAMPolicyGenerator" => {
+                let res = iam_policy(&cfg).map_err(|msg| {
+                    at(msg).with_hint("the IAMPolicyGenerator supports `cloud: gke`")
+                })?;
+                absorb(layer, res, Behavior::Create, &file, cfg.origin.pos)?;
+                continue;
+            }
             other => {
                 return Err(at(format!(
                     "builtin generator plugin `{other}` is not supported yet"
@@ -94,4 +101,44 @@ pub fn run_plugin_generators(
         absorb(layer, res, args.behavior, &file, args.pos)?;
     }
     Ok(())
+}
+
+/// The builtin IAMPolicyGenerator: for `cloud: gke`, a ServiceAccount annotated with the Google
+/// service account it impersonates (api/internal/generators/iampolicygenerator).
+fn iam_policy(cfg: &Resource) -> Result<Resource, String> {
+    let text = |path: &[&str]| {
+        cfg.node
+            .get_path(path)
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let cloud = text(&["cloud"]);
+    if cloud != "gke" {
+        return Err(format!("cloud provider {cloud} not supported yet"));
+    }
+    let mut annotations = Mapping::default();
+    annotations.insert(
+        "iam.gke.io/gcp-service-account",
+        Node::string(format!(
+            "{}@{}.iam.gserviceaccount.com",
+            text(&["serviceAccount", "name"]),
+            text(&["serviceAccount", "projectId"])
+        )),
+    );
+    let mut meta = Mapping::default();
+    meta.insert("annotations", Node::new(Value::Map(annotations)));
+    meta.insert("name", Node::string(text(&["kubernetesService", "name"])));
+    let namespace = text(&["kubernetesService", "namespace"]);
+    if !namespace.is_empty() {
+        meta.insert("namespace", Node::string(namespace));
+    }
+    let mut root = Mapping::default();
+    root.insert("apiVersion", Node::string("v1"));
+    root.insert("kind", Node::string("ServiceAccount"));
+    root.insert("metadata", Node::new(Value::Map(meta)));
+    Ok(Resource::new(
+        Node::at(Value::Map(root), cfg.origin.pos),
+        cfg.origin.clone(),
+    ))
 }
