@@ -61,7 +61,10 @@ pub fn absorb(
                 needs_hash: old.book.needs_hash && res.book.needs_hash,
                 ..old.book.clone()
             };
-            res.origin = old.origin.clone();
+            if behavior == Behavior::Merge {
+                // kustomize keeps the merged-into object's origin; a replacement brings its own.
+                res.origin = old.origin.clone();
+            }
             layer.resources[*i] = res;
             Ok(())
         }
@@ -166,5 +169,96 @@ fn merge_string_map(node: &mut Node, old: &Node, field: &str) {
     root.remove(field);
     if !merged.is_empty() {
         root.insert(field, Node::new(Value::Map(string_mapping(merged))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::resource::{Origin, PrevId};
+    use crate::yaml::{Limits, parse_stream};
+
+    fn res(src: &str, needs_hash: bool) -> Resource {
+        let node = parse_stream(src, &Limits::default())
+            .unwrap()
+            .remove(0)
+            .root;
+        let mut r = Resource::new(
+            node,
+            Origin {
+                file: Arc::from(Path::new("/k/kustomization.yaml")),
+                doc_index: 0,
+                pos: Pos::new(1, 1),
+            },
+        );
+        r.book.needs_hash = needs_hash;
+        r
+    }
+
+    fn run(layer: &mut Layer, r: Resource, b: Behavior) -> Result<(), Diagnostic> {
+        absorb(
+            layer,
+            r,
+            b,
+            Path::new("/k/kustomization.yaml"),
+            Pos::new(2, 3),
+        )
+    }
+
+    #[test]
+    fn merge_matches_a_previous_id_and_keeps_its_bookkeeping() {
+        let mut layer = Layer::default();
+        let mut base = res(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p-cfg\n  labels: {a: base, b: base}\ndata:\n  x: \"1\"\n  y: 2\nimmutable: true\n",
+            true,
+        );
+        base.book.prev_ids.push(PrevId {
+            kind: "ConfigMap".into(),
+            name: "cfg".into(),
+            namespace: String::new(),
+        });
+        base.book.prefixes.push("p-".into());
+        layer.resources.push(base);
+        let overlay = res(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels: {b: overlay}\ndata:\n  x: \"2\"\n",
+            false,
+        );
+        run(&mut layer, overlay, Behavior::Merge).unwrap();
+        let r = &layer.resources[0];
+        assert_eq!(r.name(), "p-cfg");
+        assert_eq!(r.label("a"), Some("base"));
+        assert_eq!(r.label("b"), Some("overlay"));
+        assert_eq!(r.node.get_path(&["data", "x"]).unwrap().as_str(), Some("2"));
+        assert_eq!(r.node.get_path(&["data", "y"]).unwrap().as_str(), Some("2"));
+        assert!(
+            r.node.get("immutable").is_none(),
+            "the base's immutable is lost"
+        );
+        assert!(!r.book.needs_hash, "hash only when both sides want it");
+        assert_eq!(r.book.prefixes, ["p-"]);
+        assert_eq!(r.book.prev_ids.len(), 1);
+    }
+
+    #[test]
+    fn behaviors_against_existing_and_missing_ids() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: \"1\"\n";
+        let mut layer = Layer::default();
+        assert!(run(&mut layer, res(cm, true), Behavior::Merge).is_err());
+        assert!(run(&mut layer, res(cm, true), Behavior::Replace).is_err());
+        run(&mut layer, res(cm, true), Behavior::Unknown).unwrap();
+        assert!(run(&mut layer, res(cm, true), Behavior::Create).is_err());
+        assert!(run(&mut layer, res(cm, true), Behavior::Unknown).is_err());
+        let replacement = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  b: \"2\"\n";
+        run(&mut layer, res(replacement, true), Behavior::Replace).unwrap();
+        let r = &layer.resources[0];
+        assert!(r.node.get_path(&["data", "a"]).is_none());
+        assert_eq!(
+            r.namespace(),
+            "",
+            "namespace comes from the replaced object"
+        );
+        assert!(r.book.needs_hash);
     }
 }

@@ -270,12 +270,19 @@ fn role_binding_reaches_subject_namespaces() {
 #[test]
 fn httproute_backend_refs_are_not_in_the_default_table() {
     let mut rs = vec![
-        res("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\nspec:\n  rules:\n  - backendRefs:\n    - name: svc\n"),
+        res(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\nspec:\n  rules:\n  - backendRefs:\n    - name: svc\n",
+        ),
         res("apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\n"),
     ];
     rename(&mut rs[1], "p-", "");
     run(&mut rs).unwrap();
-    let rules = rs[0].node.get_path(&["spec", "rules"]).unwrap().as_seq().unwrap();
+    let rules = rs[0]
+        .node
+        .get_path(&["spec", "rules"])
+        .unwrap()
+        .as_seq()
+        .unwrap();
     let refs = rules[0].get("backendRefs").unwrap().as_seq().unwrap();
     assert_eq!(refs[0].get("name").unwrap().as_str(), Some("svc"));
 }
