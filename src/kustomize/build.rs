@@ -120,9 +120,11 @@ pub fn build(
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
     let meta = BuildMetadata::of(&kust)?;
-    // Hashing and name references run here, before vars.
-    super::vars::resolve(&mut layer.resources, &layer.vars, &layer.config)?;
+    // Once, at the top level: hash suffixes, name references, then vars (spec §2.1).
     let mut resources = layer.resources;
+    super::hash::apply_hash_suffixes(&mut resources);
+    super::nameref::fix_name_references(&mut resources, &layer.config)?;
+    super::vars::resolve(&mut resources, &layer.vars, &layer.config)?;
     resources.retain(|r| !is_local_config(r));
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
         Reorder::Legacy => SortOrder::Legacy(LegacyOrder::default()),
@@ -196,6 +198,9 @@ impl Builder<'_> {
         }
         layer.config.merge(TransformerConfig::builtin().clone());
         transform::configs::merge_into_layer(self.loader, kust, layer)?;
+        super::generate::run_generators(kust, layer, self.loader)?;
+        let configs = self.generator_configs(kust)?;
+        super::generate::external::run_plugin_generators(kust, configs, layer, self.loader)?;
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }
@@ -213,6 +218,23 @@ impl Builder<'_> {
         super::replacements::run(kust, self.loader, &mut layer.resources)?;
         super::vars::merge_layer_vars(kust, &mut layer.resources, &mut layer.vars)?;
         Ok(())
+    }
+
+    /// The plugin configs of `generators:`: inline entries first, then the paths, accumulated
+    /// like `resources` (kustomize's `configureExternalGenerators`).
+    fn generator_configs(&mut self, kust: &Kustomization) -> Result<Vec<Resource>, Diagnostic> {
+        let mut configs = Layer::default();
+        let mut paths = Vec::new();
+        for entry in self.entries(kust, "generators")? {
+            match super::generate::external::inline_configs(&entry, kust, self.loader)? {
+                Some(inline) => configs.append(inline, self.loader)?,
+                None => paths.push(entry),
+            }
+        }
+        for entry in &paths {
+            self.accumulate_entry(kust, entry, &mut configs)?;
+        }
+        Ok(configs.resources)
     }
 
     /// The string entries of a list field.

@@ -71,6 +71,10 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "crds",
     "replacements",
     "vars",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "generators",
 ];
 
 /// Fields that inflate Helm charts: refused for good, as in Flux (plugins and helm disabled).

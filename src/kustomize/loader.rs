@@ -82,6 +82,48 @@ impl Loader<'_> {
         Ok(LoadedFile { path: real, text })
     }
 
+    /// Reads the raw bytes of the file `rel` named by the kustomization in `dir` at `at`, with the
+    /// same checks as [`Loader::read_file`] (generators keep non-UTF-8 content).
+    pub fn read_file_bytes(
+        &self,
+        dir: &Path,
+        rel: &str,
+        at: &Location,
+    ) -> Result<(PathBuf, Vec<u8>), Diagnostic> {
+        let here = |msg: String| Diagnostic::at(msg, &at.file, at.pos);
+        if is_remote(rel) {
+            return Err(here(format!("remote file '{rel}' cannot be read offline"))
+                .with_hint("fleetcheck never fetches; vendor the file into the repository"));
+        }
+        let path = join_clean(dir, rel);
+        match self.tree.kind(&path) {
+            Some(EntryKind::File) => {}
+            Some(EntryKind::Dir) => {
+                return Err(here(format!(
+                    "'{}' must resolve to a file, not a directory",
+                    self.show(&path)
+                ))
+                .with_hint("name a file; a directory cannot be a generator source"));
+            }
+            None => {
+                return Err(
+                    here(format!("file '{rel}' not found at '{}'", self.show(&path)))
+                        .with_hint("paths are relative to the directory of this kustomization"),
+                );
+            }
+        }
+        let real = self
+            .tree
+            .real_path(&path)
+            .map_err(|e| here(format!("cannot resolve '{}': {e}", self.show(&path))))?;
+        self.check_restriction(dir, &real, at)?;
+        let bytes = self.tree.read_bytes(&real).map_err(|e| {
+            here(format!("cannot read '{}': {e}", self.show(&real)))
+                .with_hint("check the file's permissions")
+        })?;
+        Ok((real, bytes))
+    }
+
     /// kustomize's `LoadRestrictionsRootOnly`: a file must be in or below `dir`.
     pub fn check_restriction(
         &self,

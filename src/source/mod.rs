@@ -23,6 +23,11 @@ pub trait Tree: Sync {
     fn kind(&self, path: &Path) -> Option<EntryKind>;
     /// The file's bytes as UTF-8 text.
     fn read_to_string(&self, path: &Path) -> io::Result<String>;
+    /// The file's raw bytes (generators keep non-UTF-8 content as binary data). Trees that only
+    /// hold text can rely on the default, which reads the text.
+    fn read_bytes(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.read_to_string(path).map(String::into_bytes)
+    }
     /// The path with symlinks resolved (kustomize compares real paths for load restrictions).
     fn real_path(&self, path: &Path) -> io::Result<PathBuf>;
 }
