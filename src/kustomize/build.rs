@@ -5,9 +5,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::config::TransformerConfig;
+use super::finish::{BuildMetadata, finish};
 use super::kustomization::{Entry, FILE_NAMES, KustKind, Kustomization};
 use super::loader::{LoadRestrictor, Loader, is_remote};
 use super::resources::{resources_from_documents, scalar};
+use super::transform;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::sort::{LegacyOrder, SortOrder, sort_resources};
 use crate::resource::{Gvk, Resource};
@@ -117,43 +119,18 @@ pub fn build(
     };
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
+    let meta = BuildMetadata::of(&kust)?;
     // Hashing and name references run here, before vars.
     super::vars::resolve(&mut layer.resources, &layer.vars, &layer.config)?;
     let mut resources = layer.resources;
     resources.retain(|r| !is_local_config(r));
-    resources.iter_mut().for_each(stringify_annotations);
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
         Reorder::Legacy => SortOrder::Legacy(LegacyOrder::default()),
         Reorder::None => SortOrder::Fifo,
     });
     sort_resources(&mut resources, &order);
+    finish(&mut resources, meta, &root);
     Ok(resources)
-}
-
-/// kustomize's final `RemoveBuildAnnotations` rewrites `metadata.annotations` through a
-/// `map[string]string`, so every annotation value is printed as a string (`5` → `"5"`).
-fn stringify_annotations(r: &mut Resource) {
-    let Value::Map(root) = &mut r.node.value else {
-        return;
-    };
-    let Some(Value::Map(meta)) = root.get_mut("metadata").map(|m| &mut m.value) else {
-        return;
-    };
-    let Some(Value::Map(annotations)) = meta.get_mut("annotations").map(|a| &mut a.value) else {
-        return;
-    };
-    for (_, v) in annotations.entries.iter_mut() {
-        let text = match &v.value {
-            Value::Null => String::new(),
-            Value::Bool(b) => b.to_string(),
-            Value::Int(i) => i.to_string(),
-            Value::UInt(u) => u.to_string(),
-            Value::Float(f) => f.to_string(),
-            Value::Timestamp(t) => t.clone(),
-            Value::Str(_) | Value::Seq(_) | Value::Map(_) => continue,
-        };
-        v.value = Value::Str(text);
-    }
 }
 
 /// kustomize drops objects annotated `config.kubernetes.io/local-config` (unless "false").
@@ -218,10 +195,21 @@ impl Builder<'_> {
             self.accumulate_entry(kust, entry, layer)?;
         }
         layer.config.merge(TransformerConfig::builtin().clone());
+        transform::configs::merge_into_layer(self.loader, kust, layer)?;
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }
-        // Builtin transformers run here in kustomize's order; replacements are the last one.
+        // Builtin transformers in kustomize's fixed order (spec §2.2 step 6).
+        // 1-2: patchesStrategicMerge, patches.
+        transform::namespace::apply(kust, layer)?;
+        transform::name::apply_prefix(kust, layer)?;
+        transform::name::apply_suffix(kust, layer)?;
+        transform::labels::apply_labels(kust, layer)?;
+        transform::labels::apply_annotations(kust, layer)?;
+        // 8: patchesJson6902.
+        transform::replicas::apply(kust, layer)?;
+        transform::images::apply(kust, layer)?;
+        // 11: replacements, the last builtin transformer; 12: `transformers`.
         super::replacements::run(kust, self.loader, &mut layer.resources)?;
         super::vars::merge_layer_vars(kust, &mut layer.resources, &mut layer.vars)?;
         Ok(())

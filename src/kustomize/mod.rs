@@ -3,11 +3,13 @@
 pub mod build;
 pub mod config;
 pub mod fieldspec;
+pub mod finish;
 pub mod kustomization;
 pub mod loader;
 pub mod output;
 pub mod replacements;
 pub mod resources;
+pub mod transform;
 pub mod vars;
 
 pub use build::{BuildOptions, Reorder, build};
