@@ -1,8 +1,22 @@
 //! The `configurations` and `crds` fields: extra field specs merged into the layer's transformer
-//! configuration (which then propagates to the parents).
+//! configuration (which then propagates to the parents); also the YAML 1.1 check of the
+//! transformer fields' string values.
 
 use super::args::{err_at, field_pos, list};
-use super::{crds, merge_config};
+use super::{crds, merge_config, yaml11};
+
+/// Fields whose string values `yaml11::check` inspects.
+const YAML11_FIELDS: &[&str] = &[
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "commonAnnotations",
+    "labels",
+    "images",
+    "imageTags",
+    "replicas",
+];
 use crate::diagnostic::{Diagnostic, Location};
 use crate::kustomize::build::Layer;
 use crate::kustomize::config::TransformerConfig;
@@ -16,6 +30,14 @@ pub fn merge_into_layer(
     kust: &Kustomization,
     layer: &mut Layer,
 ) -> Result<(), Diagnostic> {
+    if kust
+        .fields
+        .iter()
+        .any(|(n, _, _)| YAML11_FIELDS.contains(n))
+    {
+        let text = loader.read_text(&kust.file)?;
+        yaml11::check(kust, &text)?;
+    }
     if let Some(node) = kust.field("configurations") {
         for item in list(kust, node, "Kustomization.configurations", "string")? {
             let rel = entry_path(kust, item, "configurations")?;

@@ -14,6 +14,7 @@ pub mod labels;
 pub mod name;
 pub mod namespace;
 pub mod replicas;
+pub mod yaml11;
 
 use crate::kustomize::config::TransformerConfig;
 use crate::kustomize::fieldspec::{CreateKind, FieldSpec, walk};
