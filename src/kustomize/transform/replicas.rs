@@ -53,7 +53,11 @@ pub fn set_count(layer: &mut Layer, name: &str, count: i64) -> Result<(), String
                 if matches!(leaf.value, Value::Map(_) | Value::Seq(_)) {
                     return Err(super::wrong_kind("ScalarNode", leaf));
                 }
-                leaf.value = Value::Int(count);
+                // kyaml keeps the old scalar's style: a quoted "1" stays a (quoted) string.
+                leaf.value = match leaf.value {
+                    Value::Str(_) => Value::Str(count.to_string()),
+                    _ => Value::Int(count),
+                };
                 Ok(())
             })?;
         }
