@@ -38,6 +38,10 @@ pub fn merge_into_layer(
         let text = loader.read_text(&kust.file)?;
         yaml11::check(kust, &text)?;
     }
+    // kustomize's MakeTransformerConfig: the `configurations` files merged in order, then the
+    // defaults merged INTO them (so a default a custom spec selects is dropped, and one that
+    // differs only in `create` is a conflict); without files, the defaults alone.
+    let mut config = TransformerConfig::default();
     if let Some(node) = kust.field("configurations") {
         for item in list(kust, node, "Kustomization.configurations", "string")? {
             let rel = entry_path(kust, item, "configurations")?;
@@ -47,13 +51,20 @@ pub fn merge_into_layer(
             };
             let file = loader.read_file(kust.dir(), &rel, &at)?;
             let parsed = TransformerConfig::parse(&file.text, &file.path)?;
-            merge_config(&mut layer.config, parsed).map_err(|e| {
+            merge_config(&mut config, parsed).map_err(|e| {
                 err_at(kust, item.pos, e).with_hint(
-                    "a field spec repeats one of another configuration (or kustomize's defaults) with a different `create`",
+                    "a field spec repeats one of an earlier configuration file with a different `create`",
                 )
             })?;
         }
     }
+    merge_config(&mut config, TransformerConfig::builtin().clone()).map_err(|e| {
+        err_at(kust, field_pos(kust, "configurations"), e).with_hint(
+            "a field spec of `configurations` repeats one of kustomize's defaults with a different `create`",
+        )
+    })?;
+    merge_config(&mut layer.config, config)
+        .map_err(|e| err_at(kust, field_pos(kust, "configurations"), e))?;
     if let Some(node) = kust.field("crds") {
         for item in list(kust, node, "Kustomization.crds", "string")? {
             let rel = entry_path(kust, item, "crds")?;
