@@ -81,8 +81,9 @@ fn label_entry(
         None => Vec::new(),
     };
     let conflict = |e: String| {
-        err_at(kust, item.pos, e)
-            .with_hint("a `fields` entry repeats a default field spec with a different `create`")
+        err_at(kust, item.pos, format!("failed to merge labels: {e}")).with_hint(
+            "a `fields` entry repeats a default or configured field spec with a different `create`",
+        )
     };
     if selectors {
         merge_specs(&mut specs, &layer.config.common_labels).map_err(conflict)?;
