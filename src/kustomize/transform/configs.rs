@@ -38,9 +38,10 @@ pub fn merge_into_layer(
         let text = loader.read_text(&kust.file)?;
         yaml11::check(kust, &text)?;
     }
-    // kustomize's MakeTransformerConfig: the `configurations` files merged in order, then the
-    // defaults merged INTO them (so a default a custom spec selects is dropped, and one that
-    // differs only in `create` is a conflict); without files, the defaults alone.
+    // kustomize's MakeTransformerConfig: the `configurations` files, then the defaults appended
+    // (only exact duplicates dropped); that whole config is then merged into the layer's with
+    // kustomize's fieldspec semantics, so a default a custom spec already selects is dropped and
+    // one that differs from it only in `create` is a conflict (pinned by fixtures t65-t67).
     let mut config = TransformerConfig::default();
     if let Some(node) = kust.field("configurations") {
         for item in list(kust, node, "Kustomization.configurations", "string")? {
@@ -58,13 +59,12 @@ pub fn merge_into_layer(
             })?;
         }
     }
-    merge_config(&mut config, TransformerConfig::builtin().clone()).map_err(|e| {
-        err_at(kust, field_pos(kust, "configurations"), e).with_hint(
-            "a field spec of `configurations` repeats one of kustomize's defaults with a different `create`",
+    config.merge(TransformerConfig::builtin().clone());
+    merge_config(&mut layer.config, config).map_err(|e| {
+        err_at(kust, field_pos(kust, "configurations"), format!("merging config: {e}")).with_hint(
+            "a field spec of `configurations` repeats one of kustomize's defaults (or of a base) with a different `create`",
         )
     })?;
-    merge_config(&mut layer.config, config)
-        .map_err(|e| err_at(kust, field_pos(kust, "configurations"), e))?;
     if let Some(node) = kust.field("crds") {
         for item in list(kust, node, "Kustomization.crds", "string")? {
             let rel = entry_path(kust, item, "crds")?;
