@@ -59,6 +59,7 @@ fn label_entry(
     let Some(map) = entry(
         kust,
         item,
+        "Kustomization.labels",
         "Label",
         &["pairs", "includeSelectors", "includeTemplates", "fields"],
     )?

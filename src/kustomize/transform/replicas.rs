@@ -15,7 +15,13 @@ pub fn apply(kust: &Kustomization, layer: &mut Layer) -> Result<(), Diagnostic> 
         return Ok(());
     };
     for item in list(kust, node, "Kustomization.replicas", "Replica")? {
-        let (name, count) = match entry(kust, item, "Replica", &["name", "count"])? {
+        let (name, count) = match entry(
+            kust,
+            item,
+            "Kustomization.replicas",
+            "Replica",
+            &["name", "count"],
+        )? {
             Some(map) => (
                 get(map, "name").map_or(Ok(String::new()), |n| {
                     string_value(kust, n, "Replica.replicas.name")
