@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::scalar_text;
-use super::scope::is_cluster_scoped;
+use super::scope::is_cluster_scoped_gvk;
 use crate::yaml::Node;
 
 /// Group, version and kind.
@@ -42,7 +42,7 @@ impl Gvk {
 
     /// Whether kubernetes knows this type as cluster-scoped.
     pub fn is_cluster_scoped(&self) -> bool {
-        is_cluster_scoped(&self.api_version(), &self.kind)
+        is_cluster_scoped_gvk(&self.group, &self.version, &self.kind)
     }
 }
 

@@ -86,6 +86,17 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("v1", "PersistentVolume"),
 ];
 
+/// Whether group, version and kind name a known cluster-scoped type (no allocation).
+pub fn is_cluster_scoped_gvk(group: &str, version: &str, kind: &str) -> bool {
+    CLUSTER_SCOPED.iter().any(|(v, k)| {
+        *k == kind
+            && match v.split_once('/') {
+                Some((g, ver)) => g == group && ver == version,
+                None => group.is_empty() && *v == version,
+            }
+    })
+}
+
 /// Whether `apiVersion`/`kind` is a known cluster-scoped type.
 pub fn is_cluster_scoped(api_version: &str, kind: &str) -> bool {
     CLUSTER_SCOPED
@@ -96,6 +107,20 @@ pub fn is_cluster_scoped(api_version: &str, kind: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gvk_form_agrees_with_api_version_form() {
+        for (v, k) in CLUSTER_SCOPED {
+            let (g, ver) = v.split_once('/').unwrap_or(("", v));
+            assert!(is_cluster_scoped_gvk(g, ver, k), "{v} {k}");
+        }
+        assert!(!is_cluster_scoped_gvk("", "v1", "ClusterRole"));
+        assert!(!is_cluster_scoped_gvk(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "Role"
+        ));
+    }
 
     #[test]
     fn known_and_unknown_kinds() {

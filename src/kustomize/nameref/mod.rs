@@ -22,7 +22,15 @@ pub fn fix_name_references(
     if config.name_reference.is_empty() {
         return Ok(());
     }
-    let all: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
+    // Only renamed objects can be referrals: the sieve matches a reference against previous ids.
+    let all: Vec<Candidate> = resources
+        .iter()
+        .filter(|r| !r.book.prev_ids.is_empty())
+        .map(Candidate::of)
+        .collect();
+    if all.is_empty() {
+        return Ok(());
+    }
     for res in resources.iter_mut() {
         let org_gvk = res.org_id().gvk;
         let filters: Vec<(&FieldSpec, &NameBackRef)> = config
