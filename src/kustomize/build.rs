@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::config::TransformerConfig;
 use super::kustomization::{Entry, FILE_NAMES, KustKind, Kustomization};
 use super::loader::{LoadRestrictor, Loader, is_remote};
+use super::patch;
 use super::resources::{resources_from_documents, scalar};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::sort::{LegacyOrder, SortOrder, sort_resources};
@@ -192,6 +193,14 @@ impl Builder<'_> {
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }
+        // Transformers, in kustomize's fixed order (spec §2.2 step 6).
+        // 1-2: patchesStrategicMerge, then each `patches` entry.
+        patch::apply_patches_strategic_merge(kust, self.loader, &mut layer.resources)?;
+        patch::apply_patches(kust, self.loader, &mut layer.resources)?;
+        // 3-7: namespace, namePrefix, nameSuffix, labels/commonLabels, commonAnnotations.
+        // 8: patchesJson6902.
+        patch::apply_patches_json6902(kust, self.loader, &mut layer.resources)?;
+        // 9-12: replicas, images, replacements, `transformers:`.
         Ok(())
     }
 

@@ -57,6 +57,9 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "bases",
     "sortOptions",
     "components",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
 ];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.

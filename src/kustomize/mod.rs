@@ -6,6 +6,7 @@ pub mod fieldspec;
 pub mod kustomization;
 pub mod loader;
 pub mod output;
+pub mod patch;
 pub mod resources;
 
 pub use build::{BuildOptions, Reorder, build};
