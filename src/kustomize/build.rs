@@ -115,6 +115,7 @@ pub fn build(
     let mut builder = Builder {
         loader: &loader,
         chain: Vec::new(),
+        openapi: patch::OpenApi::default(),
     };
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
@@ -143,6 +144,8 @@ struct Builder<'a> {
     loader: &'a Loader<'a>,
     /// Directories on the current inclusion chain, outermost first.
     chain: Vec<PathBuf>,
+    /// The `openapi` schema in force (global to the build, as in kustomize).
+    openapi: patch::OpenApi,
 }
 
 impl Builder<'_> {
@@ -178,6 +181,8 @@ impl Builder<'_> {
                 }),
             );
         }
+        self.openapi
+            .configure(&kust, self.loader, self.chain.is_empty())?;
         self.chain.push(dir.to_owned());
         let result = self.run_layer(&kust, layer);
         self.chain.pop();
@@ -195,11 +200,16 @@ impl Builder<'_> {
         }
         // Transformers, in kustomize's fixed order (spec §2.2 step 6).
         // 1-2: patchesStrategicMerge, then each `patches` entry.
-        patch::apply_patches_strategic_merge(kust, self.loader, &mut layer.resources)?;
-        patch::apply_patches(kust, self.loader, &mut layer.resources)?;
+        patch::apply_patches_strategic_merge(
+            kust,
+            self.loader,
+            &self.openapi,
+            &mut layer.resources,
+        )?;
+        patch::apply_patches(kust, self.loader, &self.openapi, &mut layer.resources)?;
         // 3-7: namespace, namePrefix, nameSuffix, labels/commonLabels, commonAnnotations.
         // 8: patchesJson6902.
-        patch::apply_patches_json6902(kust, self.loader, &mut layer.resources)?;
+        patch::apply_patches_json6902(kust, self.loader, &self.openapi, &mut layer.resources)?;
         // 9-12: replicas, images, replacements, `transformers:`.
         Ok(())
     }

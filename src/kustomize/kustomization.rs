@@ -60,6 +60,7 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "patches",
     "patchesStrategicMerge",
     "patchesJson6902",
+    "openapi",
 ];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.

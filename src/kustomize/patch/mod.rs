@@ -17,10 +17,90 @@ use entries::{
     Content, PatchEntry, parse_json6902_entries, parse_patch_entries, parse_psm_entries,
 };
 
+/// The schema strategic merge patches use in one build: kustomize's global `openapi`
+/// setting. The top-level kustomization's value applies; without one, the first kustomization
+/// (in accumulation order) that sets it wins from then on.
+#[derive(Debug, Default)]
+pub struct OpenApi {
+    set: bool,
+    custom: Option<schema::Schema>,
+}
+
+impl OpenApi {
+    /// Takes a kustomization's `openapi` field into account as it is loaded (`top`: the
+    /// kustomization being built, which resets the setting).
+    pub fn configure(
+        &mut self,
+        kust: &Kustomization,
+        loader: &Loader,
+        top: bool,
+    ) -> Result<(), Diagnostic> {
+        if top {
+            *self = OpenApi::default();
+        }
+        if self.set {
+            return Ok(());
+        }
+        let Some(node) = kust.field("openapi") else {
+            return Ok(());
+        };
+        let file = kust.file.as_path();
+        let Some(m) = node.as_map() else {
+            return Err(Diagnostic::at(
+                "`openapi` must be a mapping",
+                file,
+                node.pos,
+            ));
+        };
+        let get = |k: &str| m.get(k).and_then(Node::as_str).filter(|v| !v.is_empty());
+        match (get("path"), get("version")) {
+            (Some(_), Some(_)) => Err(Diagnostic::at(
+                "builtin version and custom schema provided, cannot use both",
+                file,
+                node.pos,
+            )
+            .with_hint("keep either `openapi.path` or `openapi.version`")),
+            (Some(path), None) => {
+                let pos = m.get("path").map_or(node.pos, |n| n.pos);
+                let at = Location {
+                    file: kust.file.clone(),
+                    pos,
+                };
+                let loaded = loader.read_file(kust.dir(), path, &at)?;
+                let docs = loader.parse_yaml(&loaded.path, &loaded.text)?;
+                let doc = docs
+                    .into_iter()
+                    .next()
+                    .map(|d| d.root)
+                    .unwrap_or(Node::new(Value::Null));
+                self.custom = Some(schema::Schema::from_openapi(&doc));
+                self.set = true;
+                Ok(())
+            }
+            (None, Some("v1.21.2")) => {
+                self.set = true;
+                Ok(())
+            }
+            (None, Some(v)) => Err(Diagnostic::at(
+                format!("the specified OpenAPI version {v:?} is not built in"),
+                file,
+                node.pos,
+            )
+            .with_hint("kustomize only embeds Kubernetes OpenAPI v1.21.2")),
+            (None, None) => Ok(()),
+        }
+    }
+
+    fn schema(&self) -> &schema::Schema {
+        self.custom.as_ref().unwrap_or(schema::builtin())
+    }
+}
+
 /// Runs `patchesStrategicMerge` (all entries, one transformer; first in a layer's transformers).
 pub fn apply_patches_strategic_merge(
     kust: &Kustomization,
     loader: &Loader,
+    openapi: &OpenApi,
     resources: &mut Vec<Resource>,
 ) -> Result<(), Diagnostic> {
     let Some(node) = kust.field("patchesStrategicMerge") else {
@@ -28,7 +108,7 @@ pub fn apply_patches_strategic_merge(
     };
     let patches = parse_psm_entries(node, kust, loader)?;
     for (patch, at) in patches {
-        apply_by_id(&patch, resources, &at, false, false)?;
+        apply_by_id(&patch, resources, &at, openapi, (false, false))?;
     }
     Ok(())
 }
@@ -37,13 +117,14 @@ pub fn apply_patches_strategic_merge(
 pub fn apply_patches(
     kust: &Kustomization,
     loader: &Loader,
+    openapi: &OpenApi,
     resources: &mut Vec<Resource>,
 ) -> Result<(), Diagnostic> {
     let Some(node) = kust.field("patches") else {
         return Ok(());
     };
     for entry in parse_patch_entries(node, kust, loader)? {
-        apply_entry(&entry, resources)?;
+        apply_entry(&entry, openapi, resources)?;
     }
     Ok(())
 }
@@ -52,18 +133,23 @@ pub fn apply_patches(
 pub fn apply_patches_json6902(
     kust: &Kustomization,
     loader: &Loader,
+    openapi: &OpenApi,
     resources: &mut Vec<Resource>,
 ) -> Result<(), Diagnostic> {
     let Some(node) = kust.field("patchesJson6902") else {
         return Ok(());
     };
     for entry in parse_json6902_entries(node, kust, loader)? {
-        apply_entry(&entry, resources)?;
+        apply_entry(&entry, openapi, resources)?;
     }
     Ok(())
 }
 
-fn apply_entry(entry: &PatchEntry, resources: &mut Vec<Resource>) -> Result<(), Diagnostic> {
+fn apply_entry(
+    entry: &PatchEntry,
+    openapi: &OpenApi,
+    resources: &mut Vec<Resource>,
+) -> Result<(), Diagnostic> {
     let at = &entry.at;
     match &entry.content {
         Content::Json(ops) => {
@@ -89,7 +175,13 @@ fn apply_entry(entry: &PatchEntry, resources: &mut Vec<Resource>) -> Result<(), 
         Content::Strategic(patches) => match &entry.target {
             None => {
                 for p in patches {
-                    apply_by_id(p, resources, at, entry.allow_name, entry.allow_kind)?;
+                    apply_by_id(
+                        p,
+                        resources,
+                        at,
+                        openapi,
+                        (entry.allow_name, entry.allow_kind),
+                    )?;
                 }
                 Ok(())
             }
@@ -102,7 +194,14 @@ fn apply_entry(entry: &PatchEntry, resources: &mut Vec<Resource>) -> Result<(), 
                     .filter(|r| sel.matches(r))
                     .map(Resource::id)
                     .collect();
-                apply_to_ids(p, resources, &ids, at, entry.allow_name, entry.allow_kind)
+                apply_to_ids(
+                    p,
+                    resources,
+                    &ids,
+                    at,
+                    openapi,
+                    (entry.allow_name, entry.allow_kind),
+                )
             }
         },
     }
@@ -152,8 +251,8 @@ fn apply_by_id(
     patch: &Resource,
     resources: &mut Vec<Resource>,
     at: &Location,
-    allow_name: bool,
-    allow_kind: bool,
+    openapi: &OpenApi,
+    allow: (bool, bool),
 ) -> Result<(), Diagnostic> {
     let id = patch.id();
     let matches: Vec<_> = resources
@@ -169,7 +268,7 @@ fn apply_by_id(
         .with_hint("a strategic merge patch without `target` must name an existing object (apiVersion, kind, name, namespace)")),
         [one] => {
             let one = one.clone();
-            apply_to_ids(patch, resources, &[one], at, allow_name, allow_kind)
+            apply_to_ids(patch, resources, &[one], at, openapi, allow)
         }
         _ => Err(diag(
             at,
@@ -185,8 +284,8 @@ fn apply_to_ids(
     resources: &mut Vec<Resource>,
     ids: &[crate::resource::ResId],
     at: &Location,
-    allow_name: bool,
-    allow_kind: bool,
+    openapi: &OpenApi,
+    (allow_name, allow_kind): (bool, bool),
 ) -> Result<(), Diagnostic> {
     let mut out = Vec::with_capacity(resources.len());
     for mut r in std::mem::take(resources) {
@@ -207,7 +306,7 @@ fn apply_to_ids(
         if allow_name || allow_kind {
             r.store_previous_id();
         }
-        let schema = schema::Sch::for_type(&cur.gvk.api_version(), &kind);
+        let schema = openapi.schema().for_type(&cur.gvk.api_version(), &kind);
         let merged = merge::merge(r.node.clone(), p, schema).map_err(|e| {
             diag(at, format!("applying strategic merge patch to {cur}: {e}")).with_hint(
                 "the patch's structure must match the object's (a mapping where it has a mapping)",

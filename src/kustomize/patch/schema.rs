@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 const TABLE: &str = include_str!("k8s_merge_keys.txt");
 
+use crate::yaml::{Node, Value};
+
 /// What the schema says about one field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum FieldKind {
@@ -21,18 +23,21 @@ enum FieldKind {
     },
 }
 
-#[derive(Debug, Default)]
-struct Schema {
+/// A schema: resource types by apiVersion and kind, and each type's relevant fields.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    names: BTreeMap<String, usize>,
     roots: BTreeMap<(String, String), usize>,
     types: Vec<BTreeMap<String, FieldKind>>,
 }
 
-fn schema() -> &'static Schema {
+/// The embedded Kubernetes v1.21 schema.
+pub fn builtin() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
-    SCHEMA.get_or_init(|| parse(TABLE))
+    SCHEMA.get_or_init(|| parse_table(TABLE))
 }
 
-fn parse(text: &str) -> Schema {
+fn parse_table(text: &str) -> Schema {
     let mut names: BTreeMap<&str, usize> = BTreeMap::new();
     for line in text.lines() {
         if let Some(name) = line.strip_prefix("D ") {
@@ -42,6 +47,7 @@ fn parse(text: &str) -> Schema {
     }
     let mut s = Schema {
         types: vec![BTreeMap::new(); names.len()],
+        names: names.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
         ..Schema::default()
     };
     let mut current = None;
@@ -88,60 +94,184 @@ fn parse(text: &str) -> Schema {
     s
 }
 
-/// A position in the schema while walking a resource: an object type or a list field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sch {
-    /// An object of a known type.
-    Object(usize),
-    /// A list field (the field's declaration in its parent type).
-    List(usize, &'static str),
-}
-
-impl Sch {
-    /// The schema of a resource type, by exact apiVersion and kind.
-    pub fn for_type(api_version: &str, kind: &str) -> Option<Sch> {
-        schema()
-            .roots
-            .get(&(api_version.to_owned(), kind.to_owned()))
-            .map(|&i| Sch::Object(i))
+impl Schema {
+    /// Reads a custom OpenAPI v2 document (`openapi: {path: ...}`) on top of the builtin
+    /// schema, as kyaml adds custom definitions to the Kubernetes ones: its `definitions`, their
+    /// `x-kubernetes-group-version-kind`, and the patch strategy and merge keys of list fields.
+    pub fn from_openapi(doc: &Node) -> Schema {
+        let mut s = builtin().clone();
+        let Some(defs) = doc.get("definitions").and_then(Node::as_map) else {
+            return s;
+        };
+        for (k, _) in &defs.entries {
+            if let Some(name) = k.as_str()
+                && !s.names.contains_key(name)
+            {
+                s.names.insert(name.to_owned(), s.types.len());
+                s.types.push(BTreeMap::new());
+            }
+        }
+        let names = s.names.clone();
+        for (k, def) in &defs.entries {
+            let Some(&idx) = k.as_str().and_then(|n| names.get(n)) else {
+                continue;
+            };
+            let fields = s.object_fields(def, &names);
+            s.types[idx] = fields;
+            for gvk in def
+                .get("x-kubernetes-group-version-kind")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+            {
+                let text = |f: &str| gvk.get(f).and_then(Node::as_str).unwrap_or("");
+                let av = if text("group").is_empty() {
+                    text("version").to_owned()
+                } else {
+                    format!("{}/{}", text("group"), text("version"))
+                };
+                s.roots.insert((av, text("kind").to_owned()), idx);
+            }
+        }
+        s
     }
 
+    fn object_fields(
+        &mut self,
+        def: &Node,
+        names: &BTreeMap<String, usize>,
+    ) -> BTreeMap<String, FieldKind> {
+        let mut out = BTreeMap::new();
+        if let Some(props) = def.get("properties").and_then(Node::as_map) {
+            for (k, v) in &props.entries {
+                if let (Some(name), Some(kind)) = (k.as_str(), self.field_kind(v, names)) {
+                    out.insert(name.to_owned(), kind);
+                }
+            }
+        }
+        if let Some(ap) = def.get("additionalProperties")
+            && let Some(kind) = self.field_kind(ap, names)
+        {
+            out.insert("*".to_owned(), kind);
+        }
+        out
+    }
+
+    fn field_kind(&mut self, prop: &Node, names: &BTreeMap<String, usize>) -> Option<FieldKind> {
+        if let Some(r) = prop.get("$ref").and_then(Node::as_str) {
+            let name = r.rsplit('/').next().unwrap_or(r);
+            return names.get(name).map(|&i| FieldKind::Object(i));
+        }
+        let is_array = match prop.get("type").map(|t| &t.value) {
+            Some(Value::Str(t)) => t == "array",
+            Some(Value::Seq(ts)) => ts.iter().any(|t| t.as_str() == Some("array")),
+            _ => false,
+        } || prop.get("items").is_some();
+        if is_array {
+            let elements = prop
+                .get("items")
+                .and_then(|i| self.field_kind(i, names))
+                .and_then(|k| match k {
+                    FieldKind::Object(o) => Some(o),
+                    FieldKind::List { .. } => None,
+                });
+            let text = |k: &str| prop.get(k).and_then(Node::as_str).unwrap_or("").to_owned();
+            let keys = match prop
+                .get("x-kubernetes-list-map-keys")
+                .and_then(Node::as_seq)
+            {
+                Some(ks) => ks
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                None => {
+                    let k = text("x-kubernetes-patch-merge-key");
+                    if k.is_empty() { Vec::new() } else { vec![k] }
+                }
+            };
+            return Some(FieldKind::List {
+                elements,
+                strategy: text("x-kubernetes-patch-strategy"),
+                keys,
+            });
+        }
+        if prop.get("properties").is_some() || prop.get("additionalProperties").is_some() {
+            let fields = self.object_fields(prop, names);
+            self.types.push(fields);
+            return Some(FieldKind::Object(self.types.len() - 1));
+        }
+        None
+    }
+
+    /// The schema of a resource type, by exact apiVersion and kind.
+    pub fn for_type(&self, api_version: &str, kind: &str) -> Option<Sch<'_>> {
+        self.roots
+            .get(&(api_version.to_owned(), kind.to_owned()))
+            .map(|&i| Sch {
+                schema: self,
+                at: At::Object(i),
+            })
+    }
+}
+
+/// A position in a schema while walking a resource: an object type or a list field.
+#[derive(Clone, Copy, Debug)]
+pub struct Sch<'a> {
+    schema: &'a Schema,
+    at: At<'a>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum At<'a> {
+    Object(usize),
+    List(usize, &'a str),
+}
+
+impl<'a> Sch<'a> {
     /// The schema of a field of an object (a named property, else the map value type).
-    pub fn field(self, name: &str) -> Option<Sch> {
-        let Sch::Object(t) = self else {
+    pub fn field(self, name: &str) -> Option<Sch<'a>> {
+        let At::Object(t) = self.at else {
             return None;
         };
-        let fields = &schema().types[t];
+        let fields = self.schema.types.get(t)?;
         let (key, kind) = fields
             .get_key_value(name)
             .or_else(|| fields.get_key_value("*"))?;
-        Some(match kind {
-            FieldKind::Object(o) => Sch::Object(*o),
-            FieldKind::List { .. } => Sch::List(t, key.as_str()),
+        let at = match kind {
+            FieldKind::Object(o) => At::Object(*o),
+            FieldKind::List { .. } => At::List(t, key.as_str()),
+        };
+        Some(Sch {
+            schema: self.schema,
+            at,
         })
     }
 
-    fn list(self) -> Option<(&'static Option<usize>, &'static str, &'static [String])> {
-        let Sch::List(t, name) = self else {
+    fn list(self) -> Option<(Option<usize>, &'a str, &'a [String])> {
+        let At::List(t, name) = self.at else {
             return None;
         };
-        match schema().types[t].get(name)? {
+        match self.schema.types.get(t)?.get(name)? {
             FieldKind::List {
                 elements,
                 strategy,
                 keys,
-            } => Some((elements, strategy.as_str(), keys.as_slice())),
+            } => Some((*elements, strategy.as_str(), keys.as_slice())),
             FieldKind::Object(_) => None,
         }
     }
 
     /// The schema of a list's elements.
-    pub fn elements(self) -> Option<Sch> {
-        self.list().and_then(|(e, _, _)| e.map(Sch::Object))
+    pub fn elements(self) -> Option<Sch<'a>> {
+        let (e, _, _) = self.list()?;
+        e.map(|i| Sch {
+            schema: self.schema,
+            at: At::Object(i),
+        })
     }
 
     /// `x-kubernetes-patch-strategy` and the merge keys (list-map-keys, else the merge key).
-    pub fn strategy_and_keys(self) -> (&'static str, &'static [String]) {
+    pub fn strategy_and_keys(self) -> (&'a str, &'a [String]) {
         self.list().map_or(("", &[]), |(_, s, k)| (s, k))
     }
 
@@ -157,7 +287,7 @@ mod tests {
 
     #[test]
     fn deployment_containers_merge_by_name() {
-        let d = Sch::for_type("apps/v1", "Deployment").unwrap();
+        let d = builtin().for_type("apps/v1", "Deployment").unwrap();
         let c = d
             .field("spec")
             .and_then(|s| s.field("template"))
@@ -170,7 +300,11 @@ mod tests {
         assert_eq!(ports.strategy_and_keys().1.len(), 2);
         let args = c.elements().and_then(|e| e.field("args"));
         assert!(args.is_none_or(|a| !a.is_associative()));
-        assert!(Sch::for_type("extensions/v1beta1", "Deployment").is_none());
+        assert!(
+            builtin()
+                .for_type("extensions/v1beta1", "Deployment")
+                .is_none()
+        );
         let fin = d
             .field("metadata")
             .and_then(|m| m.field("finalizers"))
