@@ -20,10 +20,15 @@ use entries::{
 /// The schema strategic merge patches use in one build: kustomize's global `openapi`
 /// setting. The top-level kustomization's value applies; without one, the first kustomization
 /// (in accumulation order) that sets it wins from then on.
+///
+/// kyaml adds a custom schema's definitions to its global schema, which holds the builtin
+/// Kubernetes definitions only if a strategic merge already used them in this build; the custom
+/// schema then resolves references to Kubernetes types, otherwise it stands alone.
 #[derive(Debug, Default)]
 pub struct OpenApi {
     set: bool,
     custom: Option<schema::Schema>,
+    builtin_loaded: std::cell::Cell<bool>,
 }
 
 impl OpenApi {
@@ -73,7 +78,8 @@ impl OpenApi {
                     .next()
                     .map(|d| d.root)
                     .unwrap_or(Node::new(Value::Null));
-                self.custom = Some(schema::Schema::from_openapi(&doc));
+                let base = self.builtin_loaded.get().then(schema::builtin);
+                self.custom = Some(schema::Schema::from_openapi(&doc, base));
                 self.set = true;
                 Ok(())
             }
@@ -92,7 +98,13 @@ impl OpenApi {
     }
 
     fn schema(&self) -> &schema::Schema {
-        self.custom.as_ref().unwrap_or(schema::builtin())
+        match &self.custom {
+            Some(c) => c,
+            None => {
+                self.builtin_loaded.set(true);
+                schema::builtin()
+            }
+        }
     }
 }
 

@@ -95,11 +95,12 @@ fn parse_table(text: &str) -> Schema {
 }
 
 impl Schema {
-    /// Reads a custom OpenAPI v2 document (`openapi: {path: ...}`) on top of the builtin
-    /// schema, as kyaml adds custom definitions to the Kubernetes ones: its `definitions`, their
+    /// Reads a custom OpenAPI v2 document (`openapi: {path: ...}`): its `definitions`, their
     /// `x-kubernetes-group-version-kind`, and the patch strategy and merge keys of list fields.
-    pub fn from_openapi(doc: &Node) -> Schema {
-        let mut s = builtin().clone();
+    /// kyaml adds custom definitions to whatever its global schema already holds, so `base` is
+    /// the builtin schema when kustomize had loaded it before, else `None`.
+    pub fn from_openapi(doc: &Node, base: Option<&Schema>) -> Schema {
+        let mut s = base.cloned().unwrap_or_default();
         let Some(defs) = doc.get("definitions").and_then(Node::as_map) else {
             return s;
         };
