@@ -113,11 +113,14 @@ fn parse_json(text: &str, file: &Path, loader: &Loader) -> Result<Vec<Op>, Strin
         return Err("empty json patch operations".into());
     }
     let docs = loader.parse_yaml(file, text).map_err(|d| d.message)?;
-    let doc = docs
+    let mut doc = docs
         .into_iter()
         .map(|d| d.root)
         .next()
         .unwrap_or(Node::new(Value::Null));
+    if !text.starts_with('[') {
+        super::yaml11::retype(&mut doc, text);
+    }
     jsonpatch::decode(&doc)
 }
 

@@ -6,6 +6,7 @@ pub mod entries;
 pub mod jsonpatch;
 pub mod merge;
 pub mod schema;
+pub mod yaml11;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::Resource;
@@ -229,6 +230,7 @@ fn json_patch_resource(r: &mut Resource, ops: &[jsonpatch::Op]) -> Result<(), St
         m.insert("annotations", Node::new(Value::Map(Default::default())));
     }
     let result = jsonpatch::apply(&mut r.node, ops);
+    yaml11::through_float64(&mut r.node);
     if let Some(m) = metadata_mut(&mut r.node) {
         let empty = match m.get_mut("annotations").map(|a| &mut a.value) {
             Some(Value::Map(a)) => {
