@@ -34,6 +34,9 @@ pub struct PatchEntry {
     pub allow_name: bool,
     /// `options.allowKindChange`.
     pub allow_kind: bool,
+    /// Whether patched objects remember their id first (`patches` JSON patches do,
+    /// `patchesJson6902` does not).
+    pub store_prev_id: bool,
 }
 
 fn items<'a>(node: &'a Node, field: &str, file: &Path) -> Result<&'a [Node], Diagnostic> {
@@ -133,8 +136,16 @@ fn detect(text: &str, file: &Path, loader: &Loader, at: &Location) -> Result<Con
         (Ok(_), Ok(_)) => Err(here(format!(
             "illegally qualifies as both an SM and JSON patch: [{text}]"
         ))),
-        (Err(_), Err(_)) => Err(here(format!("unable to parse SM or JSON patch from [{text}]"))
-            .with_hint("a patch is either Kubernetes objects (strategic merge) or a list of JSON 6902 operations")),
+        (Err(sm), Err(json)) => {
+            let why = if text.trim_start().starts_with(['[', '-']) {
+                format!("as a JSON 6902 patch: {json}")
+            } else {
+                format!("as a strategic merge patch: {}", sm.message)
+            };
+            Err(here(format!("unable to parse SM or JSON patch from [{text}]")).with_hint(format!(
+                "a patch is either Kubernetes objects (strategic merge) or a list of JSON 6902 operations; {why}"
+            )))
+        }
         (Ok(sm), Err(_)) => Ok(Content::Strategic(sm)),
         (Err(_), Ok(ops)) => Ok(Content::Json(ops)),
     }
@@ -228,6 +239,7 @@ pub fn parse_patch_entries(
             target,
             allow_name,
             allow_kind,
+            store_prev_id: true,
         });
     }
     Ok(out)
@@ -314,6 +326,7 @@ pub fn parse_json6902_entries(
             target,
             allow_name: false,
             allow_kind: false,
+            store_prev_id: false,
         });
     }
     Ok(out)

@@ -177,7 +177,9 @@ fn apply_entry(
                 .with_hint("JSON 6902 patches need `target:` naming the objects to patch"));
             };
             for r in resources.iter_mut().filter(|r| sel.matches(r)) {
-                r.store_previous_id();
+                if entry.store_prev_id {
+                    r.store_previous_id();
+                }
                 json_patch_resource(r, ops).map_err(|e| {
                     diag(at, e.to_string())
                         .with_hint("JSON patch paths must exist for remove, replace and test; check the target object")
