@@ -460,3 +460,96 @@ fn set_field(m: &mut Mapping, name: &str, val: Option<Node>, existed: bool) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kustomize::patch::schema::builtin;
+    use crate::yaml::emit::write_document;
+    use crate::yaml::{Limits, parse_stream};
+
+    fn node(src: &str) -> Node {
+        parse_stream(src, &Limits::default())
+            .unwrap()
+            .remove(0)
+            .root
+    }
+
+    fn merged(dest: &str, patch: &str) -> String {
+        let d = node(dest);
+        let schema = builtin().for_type(
+            d.get("apiVersion").and_then(Node::as_str).unwrap_or(""),
+            d.get("kind").and_then(Node::as_str).unwrap_or(""),
+        );
+        let out = merge(d, node(patch), schema).unwrap();
+        let mut s = String::new();
+        if let Some(n) = out {
+            write_document(&n, &mut s).unwrap();
+        }
+        s
+    }
+
+    const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: a}, {name: b}, {name: c}]\n  tolerations: [{key: x}]\n";
+
+    #[test]
+    fn keyed_list_prepends_patch_elements() {
+        let out = merged(
+            POD,
+            "spec:\n  containers: [{name: a, image: a2}, {name: b, $patch: delete}, {name: d}]\n",
+        );
+        let names: Vec<&str> = out
+            .lines()
+            .filter_map(|l| {
+                l.trim()
+                    .strip_prefix("name: ")
+                    .or(l.trim().strip_prefix("- name: "))
+            })
+            .collect();
+        assert_eq!(names, ["p", "a", "d", "c"], "{out}");
+        assert!(out.contains("image: a2"));
+    }
+
+    #[test]
+    fn plain_lists_are_replaced_and_null_deletes() {
+        let out = merged(
+            POD,
+            "spec:\n  tolerations: [{key: y}]\nmetadata: {name: null}\n",
+        );
+        assert!(
+            out.contains("key: \"y\"") && !out.contains("key: x"),
+            "{out}"
+        );
+        assert!(!out.contains("name: p"), "{out}");
+    }
+
+    #[test]
+    fn directives() {
+        let out = merged(
+            POD,
+            "spec:\n  containers:\n  - $patch: replace\n  - name: z\n",
+        );
+        assert!(out.contains("name: z") && !out.contains("name: a"), "{out}");
+        assert_eq!(merged(POD, "$patch: delete\n"), "");
+        let out = merged(POD, "metadata:\n  $patch: replace\n  labels: {a: b}\n");
+        assert!(!out.contains("name: p") && out.contains("a: b"), "{out}");
+        assert!(merge(node(POD), node("spec: {$patch: bogus}\n"), None).is_err());
+    }
+
+    #[test]
+    fn primitive_merge_list() {
+        let out = merged(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, finalizers: [a, b]}\n",
+            "metadata: {finalizers: [c, a]}\n",
+        );
+        assert!(out.contains("- c\n  - a\n  - b\n"), "{out}");
+    }
+
+    #[test]
+    fn type_mismatch_is_an_error() {
+        let e = merge(node(POD), node("spec: [1]\n"), None).unwrap_err();
+        assert!(
+            e.contains("expected MappingNode but got SequenceNode"),
+            "{e}"
+        );
+    }
+}
