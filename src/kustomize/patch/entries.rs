@@ -129,6 +129,13 @@ fn parse_json(text: &str, file: &Path, loader: &Loader) -> Result<Vec<Op>, Strin
 
 /// Detects the kind of a patch (kustomize PatchTransformer `Config`).
 fn detect(text: &str, file: &Path, loader: &Loader, at: &Location) -> Result<Content, Diagnostic> {
+    // A patch file that is not YAML at all: point at the syntax error in that file.
+    if file != at.file
+        && let Err(mut d) = loader.parse_yaml(file, text)
+    {
+        d.message = format!("unable to parse SM or JSON patch: {}", d.message);
+        return Err(d.within("in the patch file named here", Some(at.clone())));
+    }
     let sm = parse_sm(text, file, loader);
     let json = parse_json(text, file, loader);
     let here = |m: String| Diagnostic::at(m, &at.file, at.pos);
