@@ -330,6 +330,7 @@ impl Builder<'_> {
             let file = self.loader.read_file(kust.dir(), &entry.value, &here)?;
             let docs = self.loader.parse_yaml(&file.path, &file.text)?;
             let loaded = resources_from_documents(docs, &file.path)?;
+            self.openapi.note_loaded(&loaded);
             return layer
                 .append(loaded, self.loader)
                 .map_err(|d| d.within(format!("adding '{}'", entry.value), Some(here)));

@@ -98,6 +98,19 @@ impl OpenApi {
         }
     }
 
+    /// Notes resources read from a file: kyaml loads the builtin schema to learn the scope of a
+    /// type the Kubernetes API does not define.
+    pub fn note_loaded(&self, resources: &[Resource]) {
+        if self.custom.is_none()
+            && resources.iter().any(|r| {
+                let id = r.id();
+                !schema::builtin().knows(&id.gvk.api_version(), &id.gvk.kind)
+            })
+        {
+            self.builtin_loaded.set(true);
+        }
+    }
+
     fn schema(&self) -> &schema::Schema {
         match &self.custom {
             Some(c) => c,

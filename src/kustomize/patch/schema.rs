@@ -26,6 +26,7 @@ enum FieldKind {
 /// A schema: resource types by apiVersion and kind, and each type's relevant fields.
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
+    known: std::collections::BTreeSet<(String, String)>,
     names: BTreeMap<String, usize>,
     roots: BTreeMap<(String, String), usize>,
     types: Vec<BTreeMap<String, FieldKind>>,
@@ -54,6 +55,9 @@ fn parse_table(text: &str) -> Schema {
     for line in text.lines() {
         let parts: Vec<&str> = line.split(' ').collect();
         match parts.as_slice() {
+            ["K", av, kind] => {
+                s.known.insert(((*av).to_owned(), (*kind).to_owned()));
+            }
             ["T", av, kind, ty] => {
                 if let Some(&i) = names.get(ty) {
                     s.roots.insert(((*av).to_owned(), (*kind).to_owned()), i);
@@ -101,6 +105,7 @@ impl Schema {
     /// the builtin schema when kustomize had loaded it before, else `None`.
     pub fn from_openapi(doc: &Node, base: Option<&Schema>) -> Schema {
         let mut s = base.cloned().unwrap_or_default();
+        s.known.clear();
         let Some(defs) = doc.get("definitions").and_then(Node::as_map) else {
             return s;
         };
@@ -202,6 +207,13 @@ impl Schema {
             return Some(FieldKind::Object(self.types.len() - 1));
         }
         None
+    }
+
+    /// Whether the Kubernetes API defines this type (kyaml answers scope questions about such
+    /// types without loading its schema).
+    pub fn knows(&self, api_version: &str, kind: &str) -> bool {
+        self.known
+            .contains(&(api_version.to_owned(), kind.to_owned()))
     }
 
     /// The schema of a resource type, by exact apiVersion and kind.
