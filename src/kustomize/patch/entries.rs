@@ -67,6 +67,17 @@ fn str_value(node: &Node, what: &str, file: &Path) -> Result<String, Diagnostic>
     }
 }
 
+/// The canonical field name a key denotes (Go's encoding/json matches names case-insensitively).
+fn field<'a>(key: &Node, names: &[&'a str]) -> &'a str {
+    let k = key.as_str().unwrap_or("");
+    names
+        .iter()
+        .find(|n| **n == k)
+        .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(k)))
+        .copied()
+        .unwrap_or("")
+}
+
 fn unknown(key: &Node, file: &Path) -> Diagnostic {
     Diagnostic::at(
         format!(
@@ -86,7 +97,16 @@ pub fn selector_of(node: &Node, file: &Path) -> Result<Selector, Diagnostic> {
     };
     let mut spec = SelectorSpec::default();
     for (k, v) in &m.entries {
-        let slot = match k.as_str().unwrap_or("") {
+        let names = [
+            "group",
+            "version",
+            "kind",
+            "name",
+            "namespace",
+            "labelSelector",
+            "annotationSelector",
+        ];
+        let slot = match field(k, &names) {
             "group" => &mut spec.group,
             "version" => &mut spec.version,
             "kind" => &mut spec.kind,
@@ -181,7 +201,7 @@ pub fn parse_patch_entries(
         let (mut path, mut patch, mut target) = (String::new(), String::new(), None);
         let (mut allow_name, mut allow_kind) = (false, false);
         for (k, v) in &m.entries {
-            match k.as_str().unwrap_or("") {
+            match field(k, &["path", "patch", "target", "options"]) {
                 "path" => path = str_value(v, "patches[].path", file)?,
                 "patch" => patch = str_value(v, "patches[].patch", file)?,
                 "target" if !v.is_null() => target = Some(selector_of(v, file)?),
@@ -189,7 +209,7 @@ pub fn parse_patch_entries(
                 "options" => {
                     for (ok, ov) in v.as_map().map(|m| m.entries.as_slice()).unwrap_or(&[]) {
                         let flag = matches!(ov.value, Value::Bool(true));
-                        match ok.as_str().unwrap_or("") {
+                        match field(ok, &["allowNameChange", "allowKindChange"]) {
                             "allowNameChange" => allow_name = flag,
                             "allowKindChange" => allow_kind = flag,
                             _ => return Err(unknown(ok, file)),
@@ -275,13 +295,18 @@ pub fn parse_json6902_entries(
         let (mut path, mut patch, mut target, mut target_name) =
             (String::new(), String::new(), None, String::new());
         for (k, v) in &m.entries {
-            match k.as_str().unwrap_or("") {
+            match field(k, &["path", "patch", "target"]) {
                 "path" => path = str_value(v, "patchesJson6902[].path", file)?,
                 "patch" => patch = str_value(v, "patchesJson6902[].patch", file)?,
                 "target" if !v.is_null() => {
                     target_name = v
-                        .get("name")
-                        .and_then(Node::as_str)
+                        .as_map()
+                        .and_then(|t| {
+                            t.entries
+                                .iter()
+                                .find(|(tk, _)| field(tk, &["name"]) == "name")
+                        })
+                        .and_then(|(_, n)| n.as_str())
                         .unwrap_or("")
                         .to_owned();
                     target = Some(selector_of(v, file)?);
