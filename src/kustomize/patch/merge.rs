@@ -22,8 +22,17 @@ const KEEP_NULL: Pos = Pos {
 
 /// Merges `patch` into `dest` (kyaml `merge2.Merge` with `ListIncreaseDirection: Prepend`).
 /// `None` means the patch deleted the whole object.
-pub fn merge(dest: Node, patch: Node, schema: Option<Sch>) -> Result<Option<Node>, String> {
+///
+/// `written_empty` tells whether a null of the target at a position was written as an empty
+/// value (`key:`); kyaml drops such fields while merging but keeps `null` and `~`.
+pub fn merge(
+    dest: Node,
+    patch: Node,
+    schema: Option<Sch>,
+    written_empty: &dyn Fn(Pos) -> bool,
+) -> Result<Option<Node>, String> {
     let mut w = Walker {
+        written_empty,
         path: Vec::new(),
         in_place: false,
     };
@@ -135,14 +144,15 @@ fn seq_directive(n: &mut Node) -> Result<(Directive, Option<String>), String> {
     Ok((d, Some(text)))
 }
 
-struct Walker {
+struct Walker<'f> {
+    written_empty: &'f dyn Fn(Pos) -> bool,
     path: Vec<String>,
     /// Whether the last walk returned the dest node merged in place (kyaml mutates dest list
     /// elements in place; other results leave the dest element as it was).
     in_place: bool,
 }
 
-impl Walker {
+impl Walker<'_> {
     fn walk(
         &mut self,
         dest: Option<Node>,
@@ -194,6 +204,9 @@ impl Walker {
             if origin.is_none()
                 && let Some(d) = dest
             {
+                if d.pos != Pos::NONE && d.pos != KEEP_NULL && (self.written_empty)(d.pos) {
+                    return Ok(None);
+                }
                 return Ok(Some(Node::at(d.value, KEEP_NULL)));
             }
             // kyaml continues with dest and origin being the same node
@@ -481,7 +494,7 @@ mod tests {
             d.get("apiVersion").and_then(Node::as_str).unwrap_or(""),
             d.get("kind").and_then(Node::as_str).unwrap_or(""),
         );
-        let out = merge(d, node(patch), schema).unwrap();
+        let out = merge(d, node(patch), schema, &|_| false).unwrap();
         let mut s = String::new();
         if let Some(n) = out {
             write_document(&n, &mut s).unwrap();
@@ -532,7 +545,7 @@ mod tests {
         assert_eq!(merged(POD, "$patch: delete\n"), "");
         let out = merged(POD, "metadata:\n  $patch: replace\n  labels: {a: b}\n");
         assert!(!out.contains("name: p") && out.contains("a: b"), "{out}");
-        assert!(merge(node(POD), node("spec: {$patch: bogus}\n"), None).is_err());
+        assert!(merge(node(POD), node("spec: {$patch: bogus}\n"), None, &|_| false).is_err());
     }
 
     #[test]
@@ -546,7 +559,7 @@ mod tests {
 
     #[test]
     fn type_mismatch_is_an_error() {
-        let e = merge(node(POD), node("spec: [1]\n"), None).unwrap_err();
+        let e = merge(node(POD), node("spec: [1]\n"), None, &|_| false).unwrap_err();
         assert!(
             e.contains("expected MappingNode but got SequenceNode"),
             "{e}"

@@ -10,7 +10,7 @@ pub mod yaml11;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::Resource;
-use crate::yaml::{Node, Value};
+use crate::yaml::{Node, Pos, Value};
 
 use super::kustomization::Kustomization;
 use super::loader::Loader;
@@ -134,7 +134,7 @@ pub fn apply_patches_strategic_merge(
     };
     let patches = parse_psm_entries(node, kust, loader)?;
     for (patch, at) in patches {
-        apply_by_id(&patch, resources, &at, openapi, (false, false))?;
+        apply_by_id(&patch, resources, &at, loader, openapi, (false, false))?;
     }
     Ok(())
 }
@@ -150,7 +150,7 @@ pub fn apply_patches(
         return Ok(());
     };
     for entry in parse_patch_entries(node, kust, loader)? {
-        apply_entry(&entry, openapi, resources)?;
+        apply_entry(&entry, loader, openapi, resources)?;
     }
     Ok(())
 }
@@ -166,13 +166,14 @@ pub fn apply_patches_json6902(
         return Ok(());
     };
     for entry in parse_json6902_entries(node, kust, loader)? {
-        apply_entry(&entry, openapi, resources)?;
+        apply_entry(&entry, loader, openapi, resources)?;
     }
     Ok(())
 }
 
 fn apply_entry(
     entry: &PatchEntry,
+    loader: &Loader,
     openapi: &OpenApi,
     resources: &mut Vec<Resource>,
 ) -> Result<(), Diagnostic> {
@@ -207,6 +208,7 @@ fn apply_entry(
                         p,
                         resources,
                         at,
+                        loader,
                         openapi,
                         (entry.allow_name, entry.allow_kind),
                     )?;
@@ -227,6 +229,7 @@ fn apply_entry(
                     resources,
                     &ids,
                     at,
+                    loader,
                     openapi,
                     (entry.allow_name, entry.allow_kind),
                 )
@@ -246,6 +249,7 @@ fn json_patch_resource(r: &mut Resource, ops: &[jsonpatch::Op]) -> Result<(), St
     }
     let result = jsonpatch::apply(&mut r.node, ops);
     yaml11::through_float64(&mut r.node);
+    forget_null_positions(&mut r.node);
     if let Some(m) = metadata_mut(&mut r.node) {
         let empty = match m.get_mut("annotations").map(|a| &mut a.value) {
             Some(Value::Map(a)) => {
@@ -266,6 +270,35 @@ fn json_patch_resource(r: &mut Resource, ops: &[jsonpatch::Op]) -> Result<(), St
     result
 }
 
+/// Whether the text at `pos` (1-based line and character column) is an empty value rather
+/// than a written `null` or `~`.
+fn written_empty(source: &str, pos: Pos) -> bool {
+    let Some(line) = source.lines().nth((pos.line as usize).saturating_sub(1)) else {
+        return false;
+    };
+    let rest: String = line
+        .chars()
+        .skip((pos.col as usize).saturating_sub(1))
+        .collect();
+    let t = rest.trim_start();
+    !["null", "Null", "NULL", "~"]
+        .iter()
+        .any(|w| t.starts_with(w))
+}
+
+/// Nulls of a JSON-patched object come back from JSON as written `null`s.
+fn forget_null_positions(n: &mut Node) {
+    match &mut n.value {
+        Value::Null => n.pos = Pos::NONE,
+        Value::Map(m) => m
+            .entries
+            .iter_mut()
+            .for_each(|(_, v)| forget_null_positions(v)),
+        Value::Seq(s) => s.iter_mut().for_each(forget_null_positions),
+        _ => {}
+    }
+}
+
 fn metadata_mut(n: &mut Node) -> Option<&mut crate::yaml::Mapping> {
     n.as_map_mut()?.get_mut("metadata")?.as_map_mut()
 }
@@ -280,6 +313,7 @@ fn apply_by_id(
     patch: &Resource,
     resources: &mut Vec<Resource>,
     at: &Location,
+    loader: &Loader,
     openapi: &OpenApi,
     allow: (bool, bool),
 ) -> Result<(), Diagnostic> {
@@ -297,7 +331,7 @@ fn apply_by_id(
         .with_hint("a strategic merge patch without `target` must name an existing object (apiVersion, kind, name, namespace)")),
         [one] => {
             let one = one.clone();
-            apply_to_ids(patch, resources, &[one], at, openapi, allow)
+            apply_to_ids(patch, resources, &[one], at, loader, openapi, allow)
         }
         _ => Err(diag(
             at,
@@ -313,6 +347,7 @@ fn apply_to_ids(
     resources: &mut Vec<Resource>,
     ids: &[crate::resource::ResId],
     at: &Location,
+    loader: &Loader,
     openapi: &OpenApi,
     (allow_name, allow_kind): (bool, bool),
 ) -> Result<(), Diagnostic> {
@@ -336,7 +371,9 @@ fn apply_to_ids(
             r.store_previous_id();
         }
         let schema = openapi.schema().for_type(&cur.gvk.api_version(), &kind);
-        let merged = merge::merge(r.node.clone(), p, schema).map_err(|e| {
+        let source = loader.read_text(&r.origin.file).unwrap_or_default();
+        let empty = |pos: Pos| written_empty(&source, pos);
+        let merged = merge::merge(r.node.clone(), p, schema, &empty).map_err(|e| {
             diag(at, format!("applying strategic merge patch to {cur}: {e}")).with_hint(
                 "the patch's structure must match the object's (a mapping where it has a mapping)",
             )
