@@ -404,19 +404,16 @@ impl Walker<'_> {
                 element_setter(dest, None, &vk, &vv);
                 continue;
             };
-            for (i, key) in vk.iter().enumerate() {
-                if vv[i].is_empty() {
-                    continue;
-                }
-                if key.is_empty() {
+            for (key, value) in vk.iter().zip(&vv) {
+                if value.is_empty() || key.is_empty() {
                     continue;
                 }
                 if let Some(m) = val.as_map_mut()
                     && get_field(m, key).is_none()
                 {
-                    let v = match resolve_plain(&vv[i]) {
+                    let v = match resolve_plain(value) {
                         Resolved::Value(v) => v,
-                        Resolved::Merge => Value::Str(vv[i].clone()),
+                        Resolved::Merge => Value::Str(value.clone()),
                     };
                     m.entries.push((Node::string(key.clone()), Node::new(v)));
                 }
