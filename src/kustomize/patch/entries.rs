@@ -209,9 +209,13 @@ pub fn parse_patch_entries(
                 "options" => {
                     for (ok, ov) in v.as_map().map(|m| m.entries.as_slice()).unwrap_or(&[]) {
                         let flag = matches!(ov.value, Value::Bool(true));
-                        match field(ok, &["allowNameChange", "allowKindChange"]) {
+                        // kustomize v5.8 types `options` (unknown keys are errors; v5.5
+                        // accepted any key); allowNoTargetMatch only logs a warning.
+                        let names = ["allowNameChange", "allowKindChange", "allowNoTargetMatch"];
+                        match field(ok, &names) {
                             "allowNameChange" => allow_name = flag,
                             "allowKindChange" => allow_kind = flag,
+                            "allowNoTargetMatch" => {}
                             _ => return Err(unknown(ok, file)),
                         }
                     }

@@ -407,3 +407,37 @@ fn set_namespace(r: &mut Resource, ns: &str) {
         m.remove("namespace");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::kustomize::{BuildOptions, build};
+    use crate::source::disk::DiskTree;
+
+    fn build_dir(name: &str, files: &[(&str, &str)]) -> Result<usize, String> {
+        let dir =
+            std::env::temp_dir().join(format!("fleetcheck-patch-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for (f, text) in files {
+            std::fs::write(dir.join(f), text).map_err(|e| e.to_string())?;
+        }
+        let out = build(&DiskTree, &dir, &BuildOptions::default());
+        std::fs::remove_dir_all(&dir).ok();
+        out.map(|r| r.len()).map_err(|d| d.message)
+    }
+
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+
+    /// v5.8.1 types `patches[].options`: unknown keys are errors there, while kubectl's
+    /// kustomize v5.5 ignores them. fleetcheck follows v5.8.1.
+    #[test]
+    fn unknown_patch_option_is_an_error_as_in_v5_8() {
+        let k = "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  options: {bogus: true}\n  patch: '[]'\n";
+        let e = build_dir("opt", &[("kustomization.yaml", k), ("cm.yaml", CM)]).unwrap_err();
+        assert!(e.contains("unknown field \"bogus\""), "{e}");
+        let k = "resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  options: {allowNoTargetMatch: true}\n  patch: |-\n    - {op: add, path: /data, value: {}}\n";
+        assert_eq!(
+            build_dir("opt2", &[("kustomization.yaml", k), ("cm.yaml", CM)]),
+            Ok(1)
+        );
+    }
+}
