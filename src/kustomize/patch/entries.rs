@@ -385,6 +385,20 @@ pub fn parse_psm_entries(
         };
         let patches = match parse_sm(&value, file, loader) {
             Ok(p) if !p.is_empty() => p,
+            // several lines cannot be a path: report why the inline patch is not one
+            Err(e) if value.trim().contains('\n') => {
+                return Err(Diagnostic::at(
+                    format!(
+                        "invalid inline patch in patchesStrategicMerge: {}",
+                        e.message
+                    ),
+                    file,
+                    item.pos,
+                )
+                .with_hint(
+                    "an inline strategic merge patch needs apiVersion, kind and metadata.name",
+                ));
+            }
             _ => {
                 let loaded = loader.read_file(kust.dir(), &value, &at)?;
                 parse_sm(&loaded.text, &loaded.path, loader)?
