@@ -8,6 +8,7 @@ use super::config::TransformerConfig;
 use super::finish::{BuildMetadata, finish};
 use super::kustomization::{Entry, FILE_NAMES, KustKind, Kustomization};
 use super::loader::{LoadRestrictor, Loader, is_remote};
+use super::patch;
 use super::resources::{resources_from_documents, scalar};
 use super::transform;
 use crate::diagnostic::{Diagnostic, Location};
@@ -120,6 +121,7 @@ pub fn build(
     let mut builder = Builder {
         loader: &loader,
         chain: Vec::new(),
+        openapi: patch::OpenApi::default(),
     };
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
@@ -154,6 +156,8 @@ struct Builder<'a> {
     loader: &'a Loader<'a>,
     /// Directories on the current inclusion chain, outermost first.
     chain: Vec<PathBuf>,
+    /// The `openapi` schema in force (global to the build, as in kustomize).
+    openapi: patch::OpenApi,
 }
 
 impl Builder<'_> {
@@ -189,6 +193,8 @@ impl Builder<'_> {
                 }),
             );
         }
+        self.openapi
+            .configure(&kust, self.loader, self.chain.is_empty())?;
         self.chain.push(dir.to_owned());
         let result = self.run_layer(&kust, layer);
         self.chain.pop();
@@ -208,13 +214,23 @@ impl Builder<'_> {
             self.accumulate_component(kust, &entry, layer)?;
         }
         // Builtin transformers in kustomize's fixed order (spec §2.2 step 6).
-        // 1-2: patchesStrategicMerge, patches.
+        // 1-2: patchesStrategicMerge, then each `patches` entry.
+        patch::apply_patches_strategic_merge(
+            kust,
+            self.loader,
+            &self.openapi,
+            &mut layer.resources,
+        )?;
+        patch::apply_patches(kust, self.loader, &self.openapi, &mut layer.resources)?;
+        // 3-7: namespace, namePrefix, nameSuffix, labels/commonLabels, commonAnnotations.
         transform::namespace::apply(kust, layer)?;
         transform::name::apply_prefix(kust, layer)?;
         transform::name::apply_suffix(kust, layer)?;
         transform::labels::apply_labels(kust, layer)?;
         transform::labels::apply_annotations(kust, layer)?;
         // 8: patchesJson6902.
+        patch::apply_patches_json6902(kust, self.loader, &self.openapi, &mut layer.resources)?;
+        // 9-10: replicas, images.
         transform::replicas::apply(kust, layer)?;
         transform::images::apply(kust, layer)?;
         // 11: replacements, the last builtin transformer; 12: `transformers`.
@@ -356,6 +372,7 @@ impl Builder<'_> {
             let file = self.loader.read_file(kust.dir(), &entry.value, &here)?;
             let docs = self.loader.parse_yaml(&file.path, &file.text)?;
             let loaded = resources_from_documents(docs, &file.path)?;
+            self.openapi.note_loaded(&loaded);
             return layer
                 .append(loaded, self.loader)
                 .map_err(|d| d.within(format!("adding '{}'", entry.value), Some(here)));

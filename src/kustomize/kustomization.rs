@@ -75,6 +75,10 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "secretGenerator",
     "generatorOptions",
     "generators",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "openapi",
 ];
 
 /// Fields that inflate Helm charts: refused for good, as in Flux (plugins and helm disabled).

@@ -10,6 +10,7 @@ pub mod kustomization;
 pub mod loader;
 pub mod nameref;
 pub mod output;
+pub mod patch;
 pub mod replacements;
 pub mod resources;
 pub mod transform;
