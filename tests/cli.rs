@@ -102,12 +102,16 @@ fn unsupported_fields_are_refused_not_half_applied() {
     write(
         t.path(),
         "kustomization.yaml",
-        "resources:\n- cm.yaml\nnamePrefix: p-\n",
+        "resources:\n- cm.yaml\nnamePrefix: p-\nvalidators:\n- v.yaml\n",
     );
     write(t.path(), "cm.yaml", CM);
     let o = fleetcheck(&["build", "."], t.path());
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("`namePrefix` is not supported yet"));
+    assert!(
+        stderr(&o).contains("`validators` is not supported yet"),
+        "{}",
+        stderr(&o)
+    );
     assert!(o.stdout.is_empty());
 }
 

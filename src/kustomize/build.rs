@@ -5,9 +5,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::config::TransformerConfig;
+use super::finish::{BuildMetadata, finish};
 use super::kustomization::{Entry, FILE_NAMES, KustKind, Kustomization};
 use super::loader::{LoadRestrictor, Loader, is_remote};
 use super::resources::{resources_from_documents, scalar};
+use super::transform;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::sort::{LegacyOrder, SortOrder, sort_resources};
 use crate::resource::{Gvk, Resource};
@@ -117,6 +119,7 @@ pub fn build(
     };
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
+    let meta = BuildMetadata::of(&kust)?;
     let mut resources = layer.resources;
     super::hash::apply_hash_suffixes(&mut resources);
     super::nameref::fix_name_references(&mut resources, &layer.config)?;
@@ -126,6 +129,7 @@ pub fn build(
         Reorder::None => SortOrder::Fifo,
     });
     sort_resources(&mut resources, &order);
+    finish(&mut resources, meta, &root);
     Ok(resources)
 }
 
@@ -191,12 +195,24 @@ impl Builder<'_> {
             self.accumulate_entry(kust, entry, layer)?;
         }
         layer.config.merge(TransformerConfig::builtin().clone());
+        transform::configs::merge_into_layer(self.loader, kust, layer)?;
         super::generate::run_generators(kust, layer, self.loader)?;
         let configs = self.generator_configs(kust)?;
         super::generate::external::run_plugin_generators(kust, configs, layer, self.loader)?;
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }
+        // Builtin transformers in kustomize's fixed order (spec §2.2 step 6).
+        // 1-2: patchesStrategicMerge, patches.
+        transform::namespace::apply(kust, layer)?;
+        transform::name::apply_prefix(kust, layer)?;
+        transform::name::apply_suffix(kust, layer)?;
+        transform::labels::apply_labels(kust, layer)?;
+        transform::labels::apply_annotations(kust, layer)?;
+        // 8: patchesJson6902.
+        transform::replicas::apply(kust, layer)?;
+        transform::images::apply(kust, layer)?;
+        // 11-12: replacements, `transformers`.
         Ok(())
     }
 

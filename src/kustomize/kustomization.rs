@@ -57,11 +57,26 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "bases",
     "sortOptions",
     "components",
+    "buildMetadata",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "labels",
+    "commonLabels",
+    "commonAnnotations",
+    "replicas",
+    "images",
+    "imageTags",
+    "configurations",
+    "crds",
     "configMapGenerator",
     "secretGenerator",
     "generatorOptions",
     "generators",
 ];
+
+/// Fields that inflate Helm charts: refused for good, as in Flux (plugins and helm disabled).
+const HELM_FIELDS: &[&str] = &["helmCharts", "helmGlobals", "helmChartInflationGenerator"];
 
 /// Whether a kustomization is a `Kustomization` or a `Component`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,6 +192,13 @@ impl Kustomization {
             }
         }
         has_content |= resources.is_some() || bases.is_some();
+        if let Some((name, pos, _)) = k.fields.iter().find(|(n, _, _)| HELM_FIELDS.contains(n)) {
+            return Err(err(
+                format!("`{name}` needs helm: kustomize builds it only with --enable-helm, which Flux never passes"),
+                *pos,
+            )
+            .with_hint("render the chart with a Flux HelmRelease instead; fleetcheck, like Flux, never runs helm from a kustomization"));
+        }
         if let Some((name, pos, _)) = k
             .fields
             .iter()
@@ -419,9 +441,20 @@ mod tests {
 
     #[test]
     fn unsupported_fields_are_refused_unless_empty() {
-        let e = parse("resources: [a]\nnamePrefix: x-\n").unwrap_err();
-        assert!(e.message.contains("`namePrefix` is not supported yet"));
-        assert!(parse("resources: [a]\nnamePrefix: \"\"\npatches: []\n").is_ok());
+        let e = parse("resources: [a]\nvalidators: [v.yaml]\n").unwrap_err();
+        assert!(
+            e.message.contains("`validators` is not supported yet"),
+            "{}",
+            e.message
+        );
+        assert!(parse("resources: [a]\nvalidators: []\nhelmGlobals: {}\n").is_ok());
+    }
+
+    #[test]
+    fn helm_is_refused_as_flux_does() {
+        let e = parse("helmCharts:\n- name: x\n").unwrap_err();
+        assert!(e.message.contains("--enable-helm"), "{}", e.message);
+        assert_eq!(e.location.unwrap().pos, Pos::new(1, 1));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod config;
 pub mod fieldspec;
+pub mod finish;
 pub mod generate;
 pub mod hash;
 pub mod kustomization;
@@ -10,6 +11,7 @@ pub mod loader;
 pub mod nameref;
 pub mod output;
 pub mod resources;
+pub mod transform;
 
 pub use build::{BuildOptions, Reorder, build};
 pub use kustomization::Kustomization;

@@ -107,14 +107,7 @@ fn validate_metadata(node: &Node, file: &Path) -> Result<(), Diagnostic> {
 
 /// The text of a scalar node as kyaml reads it ("" when absent, null or a collection).
 pub fn scalar(node: Option<&Node>) -> String {
-    match node.map(|n| &n.value) {
-        Some(Value::Str(s)) | Some(Value::Timestamp(s)) => s.clone(),
-        Some(Value::Int(i)) => i.to_string(),
-        Some(Value::UInt(u)) => u.to_string(),
-        Some(Value::Float(f)) => f.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        _ => String::new(),
-    }
+    crate::resource::scalar_text(node)
 }
 
 /// go-yaml v3 refuses duplicate mapping keys when kustomize serialises a resource.

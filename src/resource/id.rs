@@ -2,8 +2,8 @@
 
 use std::fmt;
 
+use super::scalar_text;
 use super::scope::is_cluster_scoped;
-use super::str_at;
 use crate::yaml::Node;
 
 /// Group, version and kind.
@@ -81,9 +81,12 @@ impl ResId {
     /// The id of an object node.
     pub fn of(node: &Node) -> ResId {
         ResId {
-            gvk: Gvk::from_api_version(str_at(node, &["apiVersion"]), str_at(node, &["kind"])),
-            name: str_at(node, &["metadata", "name"]).to_owned(),
-            namespace: str_at(node, &["metadata", "namespace"]).to_owned(),
+            gvk: Gvk::from_api_version(
+                &scalar_text(node.get("apiVersion")),
+                &scalar_text(node.get("kind")),
+            ),
+            name: scalar_text(node.get_path(&["metadata", "name"])),
+            namespace: scalar_text(node.get_path(&["metadata", "namespace"])),
         }
     }
 

@@ -60,6 +60,9 @@ pub struct Bookkeeping {
     pub needs_hash: bool,
     /// Ids of the resources that refer to this one (`refBy`), as their `ResId` strings.
     pub ref_by: Vec<String>,
+    /// For generated objects: the kustomization file and the generator kind that made it
+    /// (the `configuredIn`/`configuredBy` of the origin annotation).
+    pub generated_by: Option<(std::path::PathBuf, String)>,
 }
 
 impl Resource {
@@ -186,6 +189,14 @@ fn string_pairs(node: Option<&Node>) -> Vec<(&str, &str)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A scalar's text as kyaml reads it into a string field: "" when absent, null or a collection.
+pub fn scalar_text(node: Option<&Node>) -> String {
+    match node {
+        Some(n) if !n.is_null() => n.text().map(|t| t.into_owned()).unwrap_or_default(),
+        _ => String::new(),
+    }
 }
 
 /// The string at a path of mapping keys, or "" when absent or not a string.

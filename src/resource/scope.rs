@@ -21,6 +21,15 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
         "admissionregistration.k8s.io/v1beta1",
         "ValidatingWebhookConfiguration",
     ),
+    // Known as cluster-scoped from kustomize v5.8 (api v0.21); v5.5.0 namespaces them.
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingAdmissionPolicy",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingAdmissionPolicyBinding",
+    ),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
     ("apiregistration.k8s.io/v1", "APIService"),

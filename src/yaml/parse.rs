@@ -204,7 +204,13 @@ impl<'l> Builder<'l> {
                 let node = scalar_node(&text, style, tag.as_deref(), pos)?;
                 match node {
                     Resolved::Merge => self.merge_key(pos)?,
-                    Resolved::Value(value) => self.finish(Node::at(value, pos), anchor, 1)?,
+                    Resolved::Value(value) => {
+                        let mut node = Node::at(value, pos);
+                        if style == ScalarStyle::Plain && tag.is_none() {
+                            node.raw = raw_text(&node.value, &text);
+                        }
+                        self.finish(node, anchor, 1)?
+                    }
                 }
             }
             Event::Alias(id) => {
@@ -352,6 +358,21 @@ impl<'l> Builder<'l> {
     }
 }
 
+/// The source spelling of a plain scalar, kept when it differs from the canonical text.
+#[allow(clippy::box_collection)] // a thin pointer keeps every Node 8 bytes smaller
+fn raw_text(value: &Value, text: &str) -> Option<Box<String>> {
+    let canonical = match value {
+        Value::Str(_) => return None,
+        Value::Null => text == "null",
+        Value::Bool(b) => text == if *b { "true" } else { "false" },
+        Value::Int(i) => i.to_string() == text,
+        Value::UInt(u) => u.to_string() == text,
+        Value::Float(_) | Value::Timestamp(_) => false,
+        Value::Seq(_) | Value::Map(_) => true,
+    };
+    (!canonical).then(|| Box::new(text.to_owned()))
+}
+
 fn check_merge_value(node: &Node) -> Result<(), YamlError> {
     let ok = match &node.value {
         Value::Map(_) => true,
@@ -495,6 +516,7 @@ mod tests {
             n.get("d"),
             n.get("a")
                 .map(|a| Node {
+                    raw: None,
                     pos: n.get("d").unwrap().pos,
                     ..a.clone()
                 })
@@ -547,6 +569,24 @@ mod tests {
         assert!(err.pos.line >= 1);
         let err = parse("a:\n  b: 1\n c: 2\n").unwrap_err();
         assert_eq!(err.pos.line, 3, "{err:?}");
+    }
+
+    #[test]
+    fn plain_scalars_keep_their_spelling() {
+        let n = one("a: 0x1F\nb: 1.50\nc: ~\nd: 2024-01-01\ne: 12\nf: True\ng: '0x1F'\nh: -0\n");
+        let text = |k: &str| n.get(k).unwrap().text().unwrap().into_owned();
+        assert_eq!(text("a"), "0x1F");
+        assert_eq!(text("b"), "1.50");
+        assert_eq!(text("c"), "~");
+        assert_eq!(text("d"), "2024-01-01");
+        assert_eq!(text("e"), "12");
+        assert!(
+            n.get("e").unwrap().raw.is_none(),
+            "canonical spellings are not stored"
+        );
+        assert_eq!(text("f"), "True");
+        assert_eq!(text("g"), "0x1F");
+        assert_eq!(text("h"), "-0");
     }
 
     #[test]

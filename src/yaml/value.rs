@@ -26,6 +26,11 @@ pub struct Node {
     pub value: Value,
     /// Where the node starts.
     pub pos: Pos,
+    /// The source text of a plain non-string scalar when it differs from the value's canonical
+    /// text (`0x1F`, `1.50`, `~`, `True`, a date): kustomize reads such fields as text in places
+    /// (annotations, names, replacements). Boxed twice so the common `None` costs one word.
+    #[allow(clippy::box_collection)]
+    pub raw: Option<Box<String>>,
 }
 
 /// A typed YAML value as go-yaml v3 resolves it (the typing kustomize reads input with).
@@ -64,12 +69,36 @@ impl Node {
         Node {
             value,
             pos: Pos::NONE,
+            raw: None,
         }
     }
 
     /// Makes a node at a position.
     pub fn at(value: Value, pos: Pos) -> Node {
-        Node { value, pos }
+        Node {
+            value,
+            pos,
+            raw: None,
+        }
+    }
+
+    /// A scalar's text as kustomize's YAML layer sees it (the source spelling for plain scalars);
+    /// `None` for sequences and mappings.
+    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        if let Some(raw) = &self.raw {
+            return Some(Cow::Borrowed(raw.as_str()));
+        }
+        Some(match &self.value {
+            Value::Str(s) | Value::Timestamp(s) => Cow::Borrowed(s.as_str()),
+            Value::Null => Cow::Borrowed("null"),
+            Value::Bool(true) => Cow::Borrowed("true"),
+            Value::Bool(false) => Cow::Borrowed("false"),
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::UInt(u) => Cow::Owned(u.to_string()),
+            Value::Float(f) => Cow::Owned(f.to_string()),
+            Value::Seq(_) | Value::Map(_) => return None,
+        })
     }
 
     /// A string node without a source position.

@@ -176,6 +176,7 @@ fn field_specs(node: &Node, file: &std::path::Path) -> Result<Vec<FieldSpec>, Di
             let map = item
                 .as_map()
                 .ok_or_else(|| Diagnostic::at("a field spec must be a mapping", file, item.pos))?;
+            reject_unknown_keys(map, file)?;
             Ok(FieldSpec {
                 group: str_field(map, "group"),
                 version: str_field(map, "version"),
@@ -185,6 +186,27 @@ fn field_specs(node: &Node, file: &std::path::Path) -> Result<Vec<FieldSpec>, Di
             })
         })
         .collect()
+}
+
+/// kustomize reads configuration files strictly: a field spec key other than group, version,
+/// kind, path and create is an error.
+fn reject_unknown_keys(
+    map: &crate::yaml::Mapping,
+    file: &std::path::Path,
+) -> Result<(), Diagnostic> {
+    const KEYS: [&str; 5] = ["group", "version", "kind", "path", "create"];
+    for (k, _) in &map.entries {
+        let name = k.as_str().unwrap_or_default();
+        if !KEYS.contains(&name) {
+            return Err(Diagnostic::at(
+                format!("json: unknown field {name:?} in a field spec"),
+                file,
+                k.pos,
+            )
+            .with_hint("field spec keys: group, version, kind, path, create"));
+        }
+    }
+    Ok(())
 }
 
 fn back_refs(node: &Node, file: &std::path::Path) -> Result<Vec<NameBackRef>, Diagnostic> {

@@ -1,0 +1,73 @@
+//! The `configurations` and `crds` fields: extra field specs merged into the layer's transformer
+//! configuration (which then propagates to the parents).
+
+use super::args::{err_at, field_pos, list};
+use super::{crds, merge_config};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::kustomize::build::Layer;
+use crate::kustomize::config::TransformerConfig;
+use crate::kustomize::kustomization::Kustomization;
+use crate::kustomize::loader::Loader;
+use crate::yaml::{Node, Value};
+
+/// Reads `configurations` then `crds` and merges them into the layer's configuration.
+pub fn merge_into_layer(
+    loader: &Loader,
+    kust: &Kustomization,
+    layer: &mut Layer,
+) -> Result<(), Diagnostic> {
+    if let Some(node) = kust.field("configurations") {
+        for item in list(kust, node, "Kustomization.configurations", "string")? {
+            let rel = entry_path(kust, item, "configurations")?;
+            let at = Location {
+                file: kust.file.clone(),
+                pos: item.pos,
+            };
+            let file = loader.read_file(kust.dir(), &rel, &at)?;
+            let parsed = TransformerConfig::parse(&file.text, &file.path)?;
+            merge_config(&mut layer.config, parsed).map_err(|e| {
+                err_at(kust, item.pos, e).with_hint(
+                    "a field spec repeats one of another configuration (or kustomize's defaults) with a different `create`",
+                )
+            })?;
+        }
+    }
+    if let Some(node) = kust.field("crds") {
+        for item in list(kust, node, "Kustomization.crds", "string")? {
+            let rel = entry_path(kust, item, "crds")?;
+            let at = Location {
+                file: kust.file.clone(),
+                pos: item.pos,
+            };
+            let file = loader.read_file(kust.dir(), &rel, &at)?;
+            let docs = loader.parse_yaml(&file.path, &file.text)?;
+            let root = docs
+                .into_iter()
+                .next()
+                .map(|d| d.root)
+                .unwrap_or_else(|| Node::new(Value::Null));
+            let config = crds::config_from_definitions(&root).map_err(|e| {
+                err_at(
+                    kust,
+                    item.pos,
+                    format!("unable to parse open API definition from '{rel}': {e}"),
+                )
+                .with_hint("`crds` entries are OpenAPI definition documents (name → {Schema, Dependencies}), not CustomResourceDefinition manifests")
+            })?;
+            merge_config(&mut layer.config, config)
+                .map_err(|e| err_at(kust, field_pos(kust, "crds"), e))?;
+        }
+    }
+    Ok(())
+}
+
+fn entry_path(kust: &Kustomization, item: &Node, field: &str) -> Result<String, Diagnostic> {
+    match &item.value {
+        Value::Str(s) => Ok(s.clone()),
+        _ => Err(err_at(
+            kust,
+            item.pos,
+            format!("`{field}` entries must be file paths (strings)"),
+        )),
+    }
+}
