@@ -120,9 +120,11 @@ pub fn build(
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
     let meta = BuildMetadata::of(&kust)?;
+    // Once, at the top level: hash suffixes, name references, then vars (spec §2.1).
     let mut resources = layer.resources;
     super::hash::apply_hash_suffixes(&mut resources);
     super::nameref::fix_name_references(&mut resources, &layer.config)?;
+    super::vars::resolve(&mut resources, &layer.vars, &layer.config)?;
     resources.retain(|r| !is_local_config(r));
     let order = kust.sort_order.clone().unwrap_or(match options.reorder {
         Reorder::Legacy => SortOrder::Legacy(LegacyOrder::default()),
@@ -212,7 +214,9 @@ impl Builder<'_> {
         // 8: patchesJson6902.
         transform::replicas::apply(kust, layer)?;
         transform::images::apply(kust, layer)?;
-        // 11-12: replacements, `transformers`.
+        // 11: replacements, the last builtin transformer; 12: `transformers`.
+        super::replacements::run(kust, self.loader, &mut layer.resources)?;
+        super::vars::merge_layer_vars(kust, &mut layer.resources, &mut layer.vars)?;
         Ok(())
     }
 

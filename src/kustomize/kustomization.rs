@@ -69,6 +69,8 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "imageTags",
     "configurations",
     "crds",
+    "replacements",
+    "vars",
     "configMapGenerator",
     "secretGenerator",
     "generatorOptions",

@@ -10,8 +10,10 @@ pub mod kustomization;
 pub mod loader;
 pub mod nameref;
 pub mod output;
+pub mod replacements;
 pub mod resources;
 pub mod transform;
+pub mod vars;
 
 pub use build::{BuildOptions, Reorder, build};
 pub use kustomization::Kustomization;

@@ -66,6 +66,8 @@ pub struct Bookkeeping {
     /// For objects made by a plugin config of `generators:`: that config's `metadata.name`
     /// (the `configuredBy.name` of the origin annotation).
     pub generator_name: Option<String>,
+    /// Names of the `vars` whose objref picked this object (`refVarNames`).
+    pub ref_var_names: Vec<String>,
 }
 
 impl Resource {
