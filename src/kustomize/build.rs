@@ -79,7 +79,11 @@ impl Layer {
     /// Adds a sub-layer built from a `resources` directory (kustomize's `MergeAccumulator`).
     pub fn absorb(&mut self, sub: Layer, loader: &Loader) -> Result<(), Diagnostic> {
         self.append(sub.resources, loader)?;
-        self.config.merge(sub.config);
+        transform::merge_config(&mut self.config, sub.config).map_err(|e| {
+            Diagnostic::new(format!(
+                "merging the transformer configuration of a base: {e}"
+            ))
+        })?;
         self.vars.extend(sub.vars);
         Ok(())
     }
@@ -196,7 +200,6 @@ impl Builder<'_> {
         for entry in &kust.resources {
             self.accumulate_entry(kust, entry, layer)?;
         }
-        layer.config.merge(TransformerConfig::builtin().clone());
         transform::configs::merge_into_layer(self.loader, kust, layer)?;
         super::generate::run_generators(kust, layer, self.loader)?;
         let configs = self.generator_configs(kust)?;

@@ -327,6 +327,9 @@ fn copy_to_field(
         return Err(e);
     }
     match count {
+        Err(_) if structured::is_yaml_in_string(obj, &parts) => Err(format!(
+            "{what}: the path continues into YAML held in a string field; editing embedded YAML (kustomize v5.8) is not supported yet"
+        )),
         Err(e) => Err(format!("{what}: {e}")),
         Ok(0) => Err(what),
         Ok(_) => Ok(()),

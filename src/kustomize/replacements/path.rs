@@ -65,17 +65,14 @@ fn split_name_value(part: &str) -> Result<(&str, &str), String> {
     })
 }
 
-/// The text of a scalar as kyaml keeps it (`Value` of the node); "" for maps and sequences.
+/// The text of a scalar as kyaml keeps it (the node's source spelling); "" for null, maps and
+/// sequences.
 pub fn scalar_text(node: &Node) -> String {
     match &node.value {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::UInt(u) => u.to_string(),
-        Value::Float(f) => format_float(*f),
-        Value::Timestamp(t) => t.clone(),
-        Value::Str(s) => s.clone(),
+        Value::Null if node.raw.is_none() => String::new(),
         Value::Seq(_) | Value::Map(_) => String::new(),
+        Value::Float(f) if node.raw.is_none() => format_float(*f),
+        _ => node.text().map(|t| t.into_owned()).unwrap_or_default(),
     }
 }
 

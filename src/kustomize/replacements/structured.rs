@@ -46,6 +46,20 @@ pub fn try_set(obj: &mut Node, parts: &[String], create: Create, value: &SourceV
     set_at(obj, head, out)
 }
 
+/// Whether the path runs into a string field holding YAML (not JSON) structure, which kustomize
+/// v5.8 would edit in place but fleetcheck does not.
+pub fn is_yaml_in_string(obj: &Node, parts: &[String]) -> bool {
+    (1..parts.len()).any(|i| {
+        path::lookup(obj, &parts[..i])
+            .ok()
+            .flatten()
+            .and_then(|n| n.as_str())
+            .and_then(|s| parse_stream(s, &Limits::default()).ok())
+            .and_then(|docs| docs.into_iter().next())
+            .is_some_and(|d| matches!(d.root.value, Value::Map(_) | Value::Seq(_)))
+    })
+}
+
 /// A string holding a JSON object or array (the only structured form rewritten here).
 fn parse_json_like(s: &str) -> Option<Node> {
     let first = s.trim_start().chars().next()?;
@@ -203,6 +217,13 @@ mod tests {
             o.get_path(&["data", "c"]).and_then(Node::as_str),
             Some("{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": 5\n}")
         );
+    }
+
+    #[test]
+    fn yaml_in_strings_is_detected() {
+        let o = obj("data:\n  c: |\n    a:\n      b: 1\n  p: plain\n");
+        assert!(is_yaml_in_string(&o, &path::split("data.c.a.b")));
+        assert!(!is_yaml_in_string(&o, &path::split("data.p.x")));
     }
 
     #[test]

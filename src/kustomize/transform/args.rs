@@ -122,7 +122,14 @@ pub fn list<'a>(
     match &node.value {
         Value::Null => Ok(&[]),
         Value::Seq(items) => Ok(items),
-        _ => Err(type_error(kust, node, field, &format!("[]types.{item}"))),
+        _ => {
+            let want = if item == "string" {
+                "[]string".to_owned()
+            } else {
+                format!("[]types.{item}")
+            };
+            Err(type_error(kust, node, field, &want))
+        }
     }
 }
 
@@ -130,6 +137,7 @@ pub fn list<'a>(
 pub fn entry<'a>(
     kust: &Kustomization,
     node: &'a Node,
+    owner: &str,
     item: &str,
     known: &[&str],
 ) -> Result<Option<&'a Mapping>, Diagnostic> {
@@ -137,7 +145,7 @@ pub fn entry<'a>(
         Value::Null => return Ok(None),
         Value::Map(m) => m,
         _ => {
-            return Err(type_error(kust, node, item, &format!("types.{item}")));
+            return Err(type_error(kust, node, owner, &format!("types.{item}")));
         }
     };
     for (k, _) in &map.entries {
@@ -171,10 +179,12 @@ pub fn field_specs(
     owner: &str,
 ) -> Result<Vec<FieldSpec>, Diagnostic> {
     let mut out = Vec::new();
-    for item in list(kust, node, owner, "FieldSpec")? {
+    let parent = format!("Label.{owner}");
+    for item in list(kust, node, &parent, "FieldSpec")? {
         let Some(map) = entry(
             kust,
             item,
+            &parent,
             "FieldSpec",
             &["group", "version", "kind", "path", "create"],
         )?

@@ -1,8 +1,22 @@
 //! The `configurations` and `crds` fields: extra field specs merged into the layer's transformer
-//! configuration (which then propagates to the parents).
+//! configuration (which then propagates to the parents); also the YAML 1.1 check of the
+//! transformer fields' string values.
 
 use super::args::{err_at, field_pos, list};
-use super::{crds, merge_config};
+use super::{crds, merge_config, yaml11};
+
+/// Fields whose string values `yaml11::check` inspects.
+const YAML11_FIELDS: &[&str] = &[
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "commonAnnotations",
+    "labels",
+    "images",
+    "imageTags",
+    "replicas",
+];
 use crate::diagnostic::{Diagnostic, Location};
 use crate::kustomize::build::Layer;
 use crate::kustomize::config::TransformerConfig;
@@ -16,6 +30,19 @@ pub fn merge_into_layer(
     kust: &Kustomization,
     layer: &mut Layer,
 ) -> Result<(), Diagnostic> {
+    if kust
+        .fields
+        .iter()
+        .any(|(n, _, _)| YAML11_FIELDS.contains(n))
+    {
+        let text = loader.read_text(&kust.file)?;
+        yaml11::check(kust, &text)?;
+    }
+    // kustomize's MakeTransformerConfig: the `configurations` files, then the defaults appended
+    // (only exact duplicates dropped); that whole config is then merged into the layer's with
+    // kustomize's fieldspec semantics, so a default a custom spec already selects is dropped and
+    // one that differs from it only in `create` is a conflict (pinned by fixtures t65-t67).
+    let mut config = TransformerConfig::default();
     if let Some(node) = kust.field("configurations") {
         for item in list(kust, node, "Kustomization.configurations", "string")? {
             let rel = entry_path(kust, item, "configurations")?;
@@ -25,13 +52,19 @@ pub fn merge_into_layer(
             };
             let file = loader.read_file(kust.dir(), &rel, &at)?;
             let parsed = TransformerConfig::parse(&file.text, &file.path)?;
-            merge_config(&mut layer.config, parsed).map_err(|e| {
+            merge_config(&mut config, parsed).map_err(|e| {
                 err_at(kust, item.pos, e).with_hint(
-                    "a field spec repeats one of another configuration (or kustomize's defaults) with a different `create`",
+                    "a field spec repeats one of an earlier configuration file with a different `create`",
                 )
             })?;
         }
     }
+    config.merge(TransformerConfig::builtin().clone());
+    merge_config(&mut layer.config, config).map_err(|e| {
+        err_at(kust, field_pos(kust, "configurations"), format!("merging config: {e}")).with_hint(
+            "a field spec of `configurations` repeats one of kustomize's defaults (or of a base) with a different `create`",
+        )
+    })?;
     if let Some(node) = kust.field("crds") {
         for item in list(kust, node, "Kustomization.crds", "string")? {
             let rel = entry_path(kust, item, "crds")?;

@@ -54,6 +54,7 @@ fn parse(kust: &Kustomization, item: &Node, field: &str) -> Result<Image, Diagno
     let Some(map) = entry(
         kust,
         item,
+        &format!("Kustomization.{field}"),
         "Image",
         &["name", "newName", "newTag", "digest", "tagSuffix"],
     )?

@@ -59,6 +59,7 @@ fn label_entry(
     let Some(map) = entry(
         kust,
         item,
+        "Kustomization.labels",
         "Label",
         &["pairs", "includeSelectors", "includeTemplates", "fields"],
     )?
@@ -81,8 +82,9 @@ fn label_entry(
         None => Vec::new(),
     };
     let conflict = |e: String| {
-        err_at(kust, item.pos, e)
-            .with_hint("a `fields` entry repeats a default field spec with a different `create`")
+        err_at(kust, item.pos, format!("failed to merge labels: {e}")).with_hint(
+            "a `fields` entry repeats a default or configured field spec with a different `create`",
+        )
     };
     if selectors {
         merge_specs(&mut specs, &layer.config.common_labels).map_err(conflict)?;

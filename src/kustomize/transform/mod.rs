@@ -14,6 +14,7 @@ pub mod labels;
 pub mod name;
 pub mod namespace;
 pub mod replicas;
+pub mod yaml11;
 
 use crate::kustomize::config::TransformerConfig;
 use crate::kustomize::fieldspec::{CreateKind, FieldSpec, walk};
@@ -95,8 +96,9 @@ pub fn apply_spec(
     if !spec.selects(gvk) {
         return Ok(());
     }
-    let id = res.id();
-    walk(&mut res.node, spec, create, leaf).map_err(|e| {
+    let result = walk(&mut res.node, spec, create, leaf);
+    result.map_err(|e| {
+        let id = res.id();
         let detail = e
             .split_once("': ")
             .map_or(e.as_str(), |(_, rest)| rest)

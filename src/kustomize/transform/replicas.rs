@@ -15,7 +15,13 @@ pub fn apply(kust: &Kustomization, layer: &mut Layer) -> Result<(), Diagnostic> 
         return Ok(());
     };
     for item in list(kust, node, "Kustomization.replicas", "Replica")? {
-        let (name, count) = match entry(kust, item, "Replica", &["name", "count"])? {
+        let (name, count) = match entry(
+            kust,
+            item,
+            "Kustomization.replicas",
+            "Replica",
+            &["name", "count"],
+        )? {
             Some(map) => (
                 get(map, "name").map_or(Ok(String::new()), |n| {
                     string_value(kust, n, "Replica.replicas.name")
@@ -53,7 +59,11 @@ pub fn set_count(layer: &mut Layer, name: &str, count: i64) -> Result<(), String
                 if matches!(leaf.value, Value::Map(_) | Value::Seq(_)) {
                     return Err(super::wrong_kind("ScalarNode", leaf));
                 }
-                leaf.value = Value::Int(count);
+                // kyaml keeps the old scalar's style: a quoted "1" stays a (quoted) string.
+                leaf.value = match leaf.value {
+                    Value::Str(_) => Value::Str(count.to_string()),
+                    _ => Value::Int(count),
+                };
                 Ok(())
             })?;
         }
