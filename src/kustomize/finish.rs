@@ -98,22 +98,32 @@ pub fn finish(resources: &mut [Resource], meta: BuildMetadata, top_dir: &Path) {
     }
 }
 
-/// The YAML text of a resource's origin annotation.
+/// The YAML text of a resource's origin annotation, in the field order of kustomize's `Origin`
+/// struct (path, configuredIn, configuredBy{apiVersion, kind, name}), not sorted.
 fn origin_text(r: &Resource, top_dir: &Path) -> String {
-    let mut map = Mapping::default();
+    let mut out = String::new();
     match &r.book.generated_by {
         Some((file, kind)) => {
-            map.insert("configuredIn", Node::string(relative(top_dir, file)));
-            let mut by = Mapping::default();
-            by.insert("apiVersion", Node::string("builtin"));
-            by.insert("kind", Node::string(kind.as_str()));
-            map.insert("configuredBy", Node::new(Value::Map(by)));
+            out.push_str(&field_line("configuredIn", &relative(top_dir, file)));
+            out.push_str("configuredBy:\n");
+            out.push_str(&format!("  {}", field_line("apiVersion", "builtin")));
+            out.push_str(&format!("  {}", field_line("kind", kind)));
+            if let Some(name) = &r.book.generator_name {
+                out.push_str(&format!("  {}", field_line("name", name)));
+            }
         }
-        None => map.insert("path", Node::string(relative(top_dir, &r.origin.file))),
+        None => out.push_str(&field_line("path", &relative(top_dir, &r.origin.file))),
     }
+    out
+}
+
+/// `key: value\n` with the value quoted as the YAML emitter would.
+fn field_line(key: &str, value: &str) -> String {
+    let mut map = Mapping::default();
+    map.insert(key, Node::string(value));
     let mut out = String::new();
     if write_document(&Node::new(Value::Map(map)), &mut out).is_err() {
-        out.clear();
+        out = format!("{key}: {value:?}\n");
     }
     out
 }

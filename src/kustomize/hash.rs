@@ -255,6 +255,31 @@ mod tests {
     }
 
     #[test]
+    fn suffix_is_applied_once_and_the_old_name_kept() {
+        use crate::resource::{Origin, Resource};
+        use std::sync::Arc;
+        let n = node(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: x\ndata:\n  foo: bar\n  baz: qux\n",
+        );
+        let origin = Origin {
+            file: Arc::from(std::path::Path::new("/k/kustomization.yaml")),
+            doc_index: 0,
+            pos: crate::yaml::Pos::new(1, 1),
+        };
+        let mut rs = vec![
+            Resource::new(n.clone(), origin.clone()),
+            Resource::new(n, origin),
+        ];
+        rs[0].book.needs_hash = true;
+        apply_hash_suffixes(&mut rs);
+        assert_eq!(rs[0].name(), "app-config-6b85g79g7g");
+        assert_eq!(rs[0].book.prev_ids[0].name, "app-config");
+        assert_eq!(rs[0].book.prev_ids[0].namespace, "x");
+        assert_eq!(rs[1].name(), "app-config");
+        assert!(rs[1].book.prev_ids.is_empty());
+    }
+
+    #[test]
     fn numbers_like_go() {
         assert_eq!(go_float(1.0), "1");
         assert_eq!(go_float(1.5e-7), "1.5e-7");

@@ -57,6 +57,8 @@ pub fn absorb(
                     );
                 }
             }
+            let generated_by = res.book.generated_by.take();
+            let generator_name = res.book.generator_name.take();
             res.book = Bookkeeping {
                 needs_hash: old.book.needs_hash && res.book.needs_hash,
                 ..old.book.clone()
@@ -64,6 +66,9 @@ pub fn absorb(
             if behavior == Behavior::Merge {
                 // kustomize keeps the merged-into object's origin; a replacement brings its own.
                 res.origin = old.origin.clone();
+            } else {
+                res.book.generated_by = generated_by;
+                res.book.generator_name = generator_name;
             }
             layer.resources[*i] = res;
             Ok(())

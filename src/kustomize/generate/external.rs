@@ -97,7 +97,8 @@ pub fn run_plugin_generators(
             args.namespace = cfg.namespace().to_owned();
         }
         args.pos = cfg.origin.pos;
-        let res = generate(&args, kust.dir(), &file, loader)?;
+        let mut res = generate(&args, kust.dir(), &file, loader)?;
+        res.book.generator_name = Some(cfg.name().to_owned());
         absorb(layer, res, args.behavior, &file, args.pos)?;
     }
     Ok(())
@@ -137,8 +138,11 @@ fn iam_policy(cfg: &Resource) -> Result<Resource, String> {
     root.insert("apiVersion", Node::string("v1"));
     root.insert("kind", Node::string("ServiceAccount"));
     root.insert("metadata", Node::new(Value::Map(meta)));
-    Ok(Resource::new(
+    let mut res = Resource::new(
         Node::at(Value::Map(root), cfg.origin.pos),
         cfg.origin.clone(),
-    ))
+    );
+    res.book.generated_by = Some((cfg.origin.file.to_path_buf(), "IAMPolicyGenerator".into()));
+    res.book.generator_name = Some(cfg.name().to_owned());
+    Ok(res)
 }

@@ -127,7 +127,16 @@ pub fn generate(
         },
     );
     res.book.needs_hash = !args.options.disable_name_suffix_hash;
+    res.book.generated_by = Some((kust_file.to_owned(), generator_kind(args.kind).to_owned()));
     Ok(res)
+}
+
+/// The builtin plugin kind behind a generator (the `configuredBy` of origin annotations).
+fn generator_kind(kind: GenKind) -> &'static str {
+    match kind {
+        GenKind::ConfigMap => "ConfigMapGenerator",
+        GenKind::Secret => "SecretGenerator",
+    }
 }
 
 /// kyaml's `encodeBase64`: standard base64, split into 70-character lines each ending in a

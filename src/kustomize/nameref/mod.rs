@@ -5,6 +5,8 @@
 
 mod select;
 
+use std::collections::HashMap;
+
 use crate::diagnostic::Diagnostic;
 use crate::kustomize::config::{NameBackRef, TransformerConfig};
 use crate::kustomize::fieldspec::{FieldSpec, walk};
@@ -22,15 +24,13 @@ pub fn fix_name_references(
     if config.name_reference.is_empty() {
         return Ok(());
     }
-    // Only renamed objects can be referrals: the sieve matches a reference against previous ids.
-    let all: Vec<Candidate> = resources
-        .iter()
-        .filter(|r| !r.book.prev_ids.is_empty())
-        .map(Candidate::of)
-        .collect();
-    if all.is_empty() {
+    // Only renamed objects can be referrals (the sieve matches previous names): nothing to do
+    // when no object was renamed.
+    if resources.iter().all(|r| r.book.prev_ids.is_empty()) {
         return Ok(());
     }
+    let all: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
+    let index = Index::new(&all);
     for res in resources.iter_mut() {
         let org_gvk = res.org_id().gvk;
         let filters: Vec<(&FieldSpec, &NameBackRef)> = config
@@ -43,8 +43,6 @@ pub fn fix_name_references(
             continue;
         }
         let referrer = Referrer::of(res);
-        let candidates: Vec<&Candidate> =
-            all.iter().filter(|c| referrer.could_refer_to(c)).collect();
         for (spec, backref) in filters {
             let target = Gvk {
                 group: backref.group.clone(),
@@ -54,7 +52,8 @@ pub fn fix_name_references(
             let ctx = Ctx {
                 referrer: &referrer,
                 target: &target,
-                candidates: &candidates,
+                all: &all,
+                index: &index,
                 role_ref: spec.path.ends_with("roleRef/name"),
             };
             walk(&mut res.node, spec, None, &mut |leaf| ctx.set(leaf)).map_err(|e| {
@@ -73,11 +72,41 @@ pub fn fix_name_references(
     Ok(())
 }
 
+/// Candidates by previous name and by original namespace, in resource order (the selection
+/// starts by previous name, so only those candidates are ever looked at).
+struct Index {
+    by_prev_name: HashMap<String, Vec<usize>>,
+    by_org_namespace: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    fn new(all: &[Candidate]) -> Index {
+        let mut by_prev_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_org_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in all.iter().enumerate() {
+            for id in &c.prev_ids {
+                let list = by_prev_name.entry(id.name.clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+            if let Some(ns) = &c.org_namespace {
+                by_org_namespace.entry(ns.clone()).or_default().push(i);
+            }
+        }
+        Index {
+            by_prev_name,
+            by_org_namespace,
+        }
+    }
+}
+
 /// What the field filter needs to pick a referral.
 struct Ctx<'a> {
     referrer: &'a Referrer,
     target: &'a Gvk,
-    candidates: &'a [&'a Candidate],
+    all: &'a [Candidate],
+    index: &'a Index,
     role_ref: bool,
 }
 
@@ -108,9 +137,24 @@ impl Ctx<'_> {
         }
     }
 
+    /// The candidates the referrer could refer to (kustomize's
+    /// `SubsetThatCouldBeReferencedByResource`) that once had the name `old`.
+    fn named(&self, old: &str) -> Vec<&Candidate> {
+        self.index
+            .by_prev_name
+            .get(old)
+            .map(|list| {
+                list.iter()
+                    .map(|i| &self.all[*i])
+                    .filter(|c| self.referrer.could_refer_to(c))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn set_scalar(&self, node: &mut Node) -> Result<(), String> {
         let old = scalar_text(node);
-        let Some(referral) = self.select(&old, self.candidates.to_vec(), false)? else {
+        let Some(referral) = self.select(&old, self.named(&old), false)? else {
             return Ok(());
         };
         if referral.name != old {
@@ -127,27 +171,24 @@ impl Ctx<'_> {
             Some(n) => scalar_text(n),
             None => return Err("path config error; no 'name' field in node".into()),
         };
-        let candidates: Vec<&Candidate> = match map.get("namespace") {
-            None => self.candidates.to_vec(),
-            Some(ns) => {
-                let ns = scalar_text(ns);
-                let by_org: Vec<&Candidate> = self
-                    .candidates
-                    .iter()
-                    .copied()
-                    .filter(|c| c.org_namespace.as_deref() == Some(ns.as_str()))
-                    .collect();
-                if by_org.is_empty() {
-                    self.candidates
-                        .iter()
-                        .copied()
-                        .filter(|c| c.cur_namespace.as_deref() == Some(ns.as_str()))
-                        .collect()
+        let mut candidates = self.named(&old);
+        if let Some(ns) = map.get("namespace") {
+            // kustomize groups the referrable objects by original namespace and, when no
+            // referrable object was ever in `ns`, by current namespace.
+            let ns = scalar_text(ns);
+            let org_group_exists = self.index.by_org_namespace.get(&ns).is_some_and(|list| {
+                list.iter()
+                    .any(|i| self.referrer.could_refer_to(&self.all[*i]))
+            });
+            candidates.retain(|c| {
+                let key = if org_group_exists {
+                    &c.org_namespace
                 } else {
-                    by_org
-                }
-            }
-        };
+                    &c.cur_namespace
+                };
+                key.as_deref() == Some(ns.as_str())
+            });
+        }
         let Some(referral) = self.select(&old, candidates, true)? else {
             return Ok(());
         };

@@ -55,6 +55,8 @@ pub(super) struct Referrer {
     pub role_ref: Option<Gvk>,
     /// For a RoleBinding: namespaces of its ServiceAccount subjects.
     pub subject_namespaces: Vec<String>,
+    /// Effective namespace of the current id (`None` when cluster-scoped).
+    pub namespace_key: Option<String>,
 }
 
 impl Referrer {
@@ -81,8 +83,10 @@ impl Referrer {
                 }
             }
         }
+        let id = r.id();
         Referrer {
-            id: r.id(),
+            namespace_key: namespace_key(&id),
+            id,
             prefixes: r.book.prefixes.clone(),
             suffixes: r.book.suffixes.clone(),
             role_ref,
@@ -92,11 +96,10 @@ impl Referrer {
 
     /// kustomize's `SubsetThatCouldBeReferencedByResource`.
     pub(super) fn could_refer_to(&self, c: &Candidate) -> bool {
-        if self.id.gvk.is_cluster_scoped() || c.cur.gvk.is_cluster_scoped() {
+        let (Some(mine), Some(theirs)) = (&self.namespace_key, &c.cur_namespace) else {
             return true;
-        }
-        c.cur.effective_namespace() == self.id.effective_namespace()
-            || self.subject_namespaces.contains(&c.namespace)
+        };
+        mine == theirs || self.subject_namespaces.contains(&c.namespace)
     }
 }
 
@@ -151,11 +154,9 @@ pub(super) fn select_referral<'c>(
             (Some(rr), true) => c.prev_ids.iter().any(|id| gvk_selected(&id.gvk, rr)),
             _ => true,
         })
-        .filter(|c| {
-            referrer.id.gvk.is_cluster_scoped()
-                || c.cur.gvk.is_cluster_scoped()
-                || c.cur.gvk.kind == "ServiceAccount"
-                || c.cur.effective_namespace() == referrer.id.effective_namespace()
+        .filter(|c| match (&referrer.namespace_key, &c.cur_namespace) {
+            (Some(mine), Some(theirs)) => c.cur.gvk.kind == "ServiceAccount" || mine == theirs,
+            _ => true,
         })
         .collect();
     if cands.len() == 1 {
