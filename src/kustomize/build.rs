@@ -9,6 +9,7 @@ use super::finish::{BuildMetadata, finish};
 use super::kustomization::{Entry, FILE_NAMES, KustKind, Kustomization};
 use super::loader::{LoadRestrictor, Loader, is_remote};
 use super::patch;
+use super::plugins;
 use super::resources::{resources_from_documents, scalar};
 use super::transform;
 use crate::diagnostic::{Diagnostic, Location};
@@ -208,43 +209,30 @@ impl Builder<'_> {
         }
         transform::configs::merge_into_layer(self.loader, kust, layer)?;
         super::generate::run_generators(kust, layer, self.loader)?;
-        let configs = self.generator_configs(kust)?;
+        let configs = self.plugin_configs(kust, "generators")?;
         super::generate::external::run_plugin_generators(kust, configs, layer, self.loader)?;
         for entry in self.entries(kust, "components")? {
             self.accumulate_component(kust, &entry, layer)?;
         }
-        // Builtin transformers in kustomize's fixed order (spec §2.2 step 6).
-        // 1-2: patchesStrategicMerge, then each `patches` entry.
-        patch::apply_patches_strategic_merge(
-            kust,
-            self.loader,
-            &self.openapi,
-            &mut layer.resources,
-        )?;
-        patch::apply_patches(kust, self.loader, &self.openapi, &mut layer.resources)?;
-        // 3-7: namespace, namePrefix, nameSuffix, labels/commonLabels, commonAnnotations.
-        transform::namespace::apply(kust, layer)?;
-        transform::name::apply_prefix(kust, layer)?;
-        transform::name::apply_suffix(kust, layer)?;
-        transform::labels::apply_labels(kust, layer)?;
-        transform::labels::apply_annotations(kust, layer)?;
-        // 8: patchesJson6902.
-        patch::apply_patches_json6902(kust, self.loader, &self.openapi, &mut layer.resources)?;
-        // 9-10: replicas, images.
-        transform::replicas::apply(kust, layer)?;
-        transform::images::apply(kust, layer)?;
-        // 11: replacements, the last builtin transformer; 12: `transformers`.
-        super::replacements::run(kust, self.loader, &mut layer.resources)?;
+        // Builtin transformers in kustomize's fixed order (spec §2.2 step 6, 1-11), then the
+        // `transformers:` plugin configs (12).
+        plugins::run_transformers(kust, layer, self.loader, &self.openapi)?;
+        let configs = self.plugin_configs(kust, "transformers")?;
+        plugins::run_transformer_plugins(kust, configs, layer, self.loader, &self.openapi)?;
         super::vars::merge_layer_vars(kust, &mut layer.resources, &mut layer.vars)?;
         Ok(())
     }
 
-    /// The plugin configs of `generators:`: inline entries first, then the paths, accumulated
-    /// like `resources` (kustomize's `configureExternalGenerators`).
-    fn generator_configs(&mut self, kust: &Kustomization) -> Result<Vec<Resource>, Diagnostic> {
+    /// The plugin configs of `generators:` or `transformers:`: inline entries first, then the
+    /// paths, accumulated like `resources` (kustomize's `configureExternal{Generators,Transformers}`).
+    fn plugin_configs(
+        &mut self,
+        kust: &Kustomization,
+        field: &str,
+    ) -> Result<Vec<Resource>, Diagnostic> {
         let mut configs = Layer::default();
         let mut paths = Vec::new();
-        for entry in self.entries(kust, "generators")? {
+        for entry in self.entries(kust, field)? {
             match super::generate::external::inline_configs(&entry, kust, self.loader)? {
                 Some(inline) => configs.append(inline, self.loader)?,
                 None => paths.push(entry),

@@ -75,6 +75,7 @@ pub const IMPLEMENTED_FIELDS: &[&str] = &[
     "secretGenerator",
     "generatorOptions",
     "generators",
+    "transformers",
     "patches",
     "patchesStrategicMerge",
     "patchesJson6902",

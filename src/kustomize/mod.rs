@@ -11,6 +11,7 @@ pub mod loader;
 pub mod nameref;
 pub mod output;
 pub mod patch;
+pub mod plugins;
 pub mod replacements;
 pub mod resources;
 pub mod transform;

@@ -27,6 +27,10 @@ pub fn fix_name_references(
     // Only renamed objects can be referrals (the sieve matches previous names): nothing to do
     // when no object was renamed.
     if resources.iter().all(|r| r.book.prev_ids.is_empty()) {
+        // kustomize still inspects every RoleBinding's subjects before finding nothing to do.
+        for r in resources.iter() {
+            select::subject_namespaces(r).map_err(|e| blank_namespace(r, e))?;
+        }
         return Ok(());
     }
     let all: Vec<Candidate> = resources.iter().map(Candidate::of).collect();
@@ -42,7 +46,7 @@ pub fn fix_name_references(
         if filters.is_empty() {
             continue;
         }
-        let referrer = Referrer::of(res);
+        let referrer = Referrer::of(res).map_err(|e| blank_namespace(res, e))?;
         for (spec, backref) in filters {
             let target = Gvk {
                 group: backref.group.clone(),
@@ -242,3 +246,9 @@ fn namespace_key(id: &ResId) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+fn blank_namespace(r: &Resource, message: String) -> Diagnostic {
+    Diagnostic::at(message, &*r.origin.file, r.origin.pos).with_hint(
+        "give every ServiceAccount subject a namespace string, or remove the empty `namespace:`",
+    )
+}

@@ -60,7 +60,7 @@ pub(super) struct Referrer {
 }
 
 impl Referrer {
-    pub(super) fn of(r: &Resource) -> Referrer {
+    pub(super) fn of(r: &Resource) -> Result<Referrer, String> {
         let role_ref = r.node.get("roleRef").and_then(|rr| {
             let group = rr.get("apiGroup")?;
             let kind = rr.get("kind")?;
@@ -70,28 +70,16 @@ impl Referrer {
                 kind: text(kind),
             })
         });
-        let mut subject_namespaces = Vec::new();
-        if r.kind() == "RoleBinding"
-            && let Some(subjects) = r.node.get("subjects").and_then(Node::as_seq)
-        {
-            for s in subjects {
-                if let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind"))
-                    && kind.as_str() == Some("ServiceAccount")
-                    && let Some(ns) = ns.as_str()
-                {
-                    subject_namespaces.push(ns.to_owned());
-                }
-            }
-        }
+        let subject_namespaces = subject_namespaces(r)?;
         let id = r.id();
-        Referrer {
+        Ok(Referrer {
             namespace_key: namespace_key(&id),
             id,
             prefixes: r.book.prefixes.clone(),
             suffixes: r.book.suffixes.clone(),
             role_ref,
             subject_namespaces,
-        }
+        })
     }
 
     /// kustomize's `SubsetThatCouldBeReferencedByResource`.
@@ -101,6 +89,35 @@ impl Referrer {
         };
         mine == theirs || self.subject_namespaces.contains(&c.namespace)
     }
+}
+
+/// The namespaces of a RoleBinding's ServiceAccount subjects (kustomize's
+/// `getNamespacesForRoleBinding`): a subject whose `namespace` is present but not a string
+/// (blank, null) is an error.
+pub(super) fn subject_namespaces(r: &Resource) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    if r.kind() != "RoleBinding" {
+        return Ok(out);
+    }
+    let Some(subjects) = r.node.get("subjects").and_then(Node::as_seq) else {
+        return Ok(out);
+    };
+    for s in subjects {
+        if let (Some(ns), Some(kind)) = (s.get("namespace"), s.get("kind"))
+            && kind.as_str() == Some("ServiceAccount")
+        {
+            match ns.as_str() {
+                Some(ns) => out.push(ns.to_owned()),
+                None => {
+                    return Err(format!(
+                        "Invalid Input: namespace is blank for resource {:?}",
+                        r.id().to_string()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn text(n: &Node) -> String {
