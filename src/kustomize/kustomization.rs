@@ -244,8 +244,9 @@ fn file_name(file: &Path) -> String {
         .unwrap_or_else(|| "kustomization.yaml".into())
 }
 
-/// Go's encoding/json matches field names case-insensitively (an exact match first).
-fn canonical_field(key: &str) -> Option<&'static str> {
+/// The canonical name of a kustomization field, when `key` names one (Go's encoding/json
+/// matches field names case-insensitively, an exact match first).
+pub fn canonical_field(key: &str) -> Option<&'static str> {
     KNOWN_FIELDS
         .iter()
         .find(|f| **f == key)

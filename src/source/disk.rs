@@ -39,4 +39,25 @@ impl Tree for DiskTree {
     fn real_path(&self, path: &Path) -> io::Result<PathBuf> {
         fs::canonicalize(path)
     }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, EntryKind)>> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(path)? {
+            let entry = entry?;
+            let ty = entry.file_type()?;
+            let kind = if ty.is_dir() {
+                EntryKind::Dir
+            } else if ty.is_file() {
+                EntryKind::File
+            } else {
+                continue;
+            };
+            // Names that are not UTF-8 cannot be referenced from YAML; skip them.
+            if let Ok(name) = entry.file_name().into_string() {
+                out.push((name, kind));
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
 }

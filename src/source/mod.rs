@@ -1,12 +1,14 @@
 //! Read-only views of a source tree: the directories and files a build reads.
 
 pub mod disk;
+pub mod overlay;
 pub mod path;
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 pub use disk::DiskTree;
+pub use overlay::OverlayTree;
 
 /// What a path names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,4 +32,13 @@ pub trait Tree: Sync {
     }
     /// The path with symlinks resolved (kustomize compares real paths for load restrictions).
     fn real_path(&self, path: &Path) -> io::Result<PathBuf>;
+    /// The entries of a directory (name and kind), sorted by name. Symlinks and other special
+    /// files are left out, as Flux's source artifacts never hold them. Trees that cannot list
+    /// directories keep the default, which says so.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, EntryKind)>> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("cannot list '{}' in this tree", path.display()),
+        ))
+    }
 }

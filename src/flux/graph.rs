@@ -1,0 +1,434 @@
+//! The fleet graph: per cluster, the Flux Kustomizations reached from its entry point, rendered
+//! in dependsOn order. A broken Kustomization blocks its dependents; everything else renders.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::api::{FluxKustomization, SourceRef, parse_kustomization};
+use super::discover::{ClusterEntry, find_clusters, repo_sources, scan_repo};
+use super::generate::GeneratedFile;
+use super::render::render_kustomization;
+use crate::diagnostic::Diagnostic;
+use crate::resource::Resource;
+use crate::source::Tree;
+use crate::yaml::Limits;
+
+/// How the fleet is rendered.
+#[derive(Clone, Debug)]
+pub struct FleetOptions {
+    /// YAML reading limits.
+    pub limits: Limits,
+    /// Other sources mapped to local directories (absolute paths).
+    pub sources: BTreeMap<SourceRef, PathBuf>,
+    /// Most Kustomizations one cluster may have (bounds runaway recursion).
+    pub max_kustomizations: usize,
+}
+
+impl Default for FleetOptions {
+    fn default() -> Self {
+        FleetOptions {
+            limits: Limits::default(),
+            sources: BTreeMap::new(),
+            max_kustomizations: 5_000,
+        }
+    }
+}
+
+/// What happened to one Flux Kustomization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Built; its objects are in `resources`.
+    Rendered,
+    /// Its build or a check failed; see `diagnostics`.
+    Failed,
+    /// Not rendered because a dependency (named) failed or is blocked.
+    Blocked(String),
+    /// Not rendered, with the reason (another source, suspended).
+    Skipped(String),
+}
+
+/// One Flux Kustomization of a cluster and its render.
+#[derive(Clone, Debug)]
+pub struct KsNode {
+    /// The Kustomization.
+    pub ks: FluxKustomization,
+    /// The key (`namespace/name`) of the Kustomization whose output holds it.
+    pub parent: Option<String>,
+    /// Outcome.
+    pub status: Status,
+    /// Rendered objects (empty unless rendered).
+    pub resources: Vec<Resource>,
+    /// The kustomization Flux generated or rewrote, if any.
+    pub kustomization_file: Option<GeneratedFile>,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One cluster's render.
+#[derive(Clone, Debug)]
+pub struct ClusterRender {
+    /// The cluster's name.
+    pub name: String,
+    /// Its directory.
+    pub dir: PathBuf,
+    /// Its Kustomizations by `namespace/name`.
+    pub nodes: BTreeMap<String, KsNode>,
+}
+
+impl ClusterRender {
+    /// Whether anything failed or was blocked.
+    pub fn has_errors(&self) -> bool {
+        self.nodes
+            .values()
+            .any(|n| !n.diagnostics.is_empty() || matches!(n.status, Status::Failed | Status::Blocked(_)))
+    }
+}
+
+/// The whole fleet's render.
+#[derive(Clone, Debug)]
+pub struct FleetRender {
+    /// The repository root.
+    pub root: PathBuf,
+    /// Clusters, sorted by name.
+    pub clusters: Vec<ClusterRender>,
+    /// Problems not tied to one cluster.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FleetRender {
+    /// Whether anything failed.
+    pub fn has_errors(&self) -> bool {
+        !self.diagnostics.is_empty() || self.clusters.iter().any(ClusterRender::has_errors)
+    }
+}
+
+/// Discovers the clusters of the repository at `root` (absolute, real) and renders those whose
+/// name `select` accepts.
+pub fn render_fleet(
+    tree: &dyn Tree,
+    root: &Path,
+    options: &FleetOptions,
+    select: &(dyn Fn(&str) -> bool + Sync),
+) -> FleetRender {
+    let scan = scan_repo(tree, root, &options.limits);
+    let sources = repo_sources(&scan, root);
+    let clusters = find_clusters(&scan, root, &sources);
+    let mut diagnostics = scan.diagnostics;
+    if clusters.is_empty() {
+        diagnostics.push(
+            Diagnostic::at(
+                "no Flux cluster found: no Kustomization points at a GitRepository of this repository",
+                root,
+                crate::yaml::Pos::NONE,
+            )
+            .with_hint("fleetcheck looks for clusters/<name>/flux-system/gotk-sync.yaml (flux bootstrap) or a directory of Kustomizations with sourceRef GitRepository flux-system"),
+        );
+    }
+    let selected: Vec<&ClusterEntry> = clusters.iter().filter(|c| select(&c.name)).collect();
+    let rendered = selected
+        .par_iter()
+        .map(|c| render_cluster(tree, root, c, &sources, options))
+        .collect();
+    FleetRender {
+        root: root.to_owned(),
+        clusters: rendered,
+        diagnostics,
+    }
+}
+
+fn render_cluster(
+    tree: &dyn Tree,
+    root: &Path,
+    cluster: &ClusterEntry,
+    repo: &BTreeSet<SourceRef>,
+    options: &FleetOptions,
+) -> ClusterRender {
+    let mut nodes: BTreeMap<String, KsNode> = BTreeMap::new();
+    let mut pending: BTreeSet<String> = BTreeSet::new();
+    let entry_key = cluster.entry.key();
+    add_node(&mut nodes, &mut pending, cluster.entry.clone(), None, repo, options);
+    loop {
+        block_dependents(&mut nodes, &mut pending);
+        let ready: Vec<String> = pending
+            .iter()
+            .filter(|k| {
+                nodes[*k].ks.depends_on.iter().all(|d| {
+                    nodes
+                        .get(&dep_key(d))
+                        .is_some_and(|n| matches!(n.status, Status::Rendered | Status::Skipped(_)))
+                })
+            })
+            .cloned()
+            .collect();
+        if ready.is_empty() {
+            break;
+        }
+        let results: Vec<_> = ready
+            .par_iter()
+            .map(|k| {
+                let ks = &nodes[k].ks;
+                let src_root = match options.sources.get(&ks.source_ref) {
+                    Some(mapped) if !repo.contains(&ks.source_ref) => mapped.as_path(),
+                    _ => root,
+                };
+                render_kustomization(tree, src_root, ks, &options.limits)
+            })
+            .collect();
+        for (key, result) in ready.into_iter().zip(results) {
+            pending.remove(&key);
+            let mut children = Vec::new();
+            if let Some(node) = nodes.get_mut(&key) {
+                match result {
+                    Ok(built) => {
+                        node.status = Status::Rendered;
+                        for r in &built.resources {
+                            match parse_kustomization(r) {
+                                Ok(Some(child)) => children.push(child),
+                                Ok(None) => {}
+                                Err(d) => node.diagnostics.push(d),
+                            }
+                        }
+                        if !node.diagnostics.is_empty() {
+                            node.status = Status::Failed;
+                        }
+                        node.resources = built.resources;
+                        node.kustomization_file = built.kustomization_file;
+                    }
+                    Err(d) => {
+                        node.status = Status::Failed;
+                        node.diagnostics.push(d);
+                    }
+                }
+            }
+            for child in children {
+                let ck = child.key();
+                if ck == key || ck == entry_key {
+                    continue; // the sync Kustomization applying itself
+                }
+                if let Some(existing) = nodes.get(&ck) {
+                    let first = existing.parent.clone().unwrap_or_default();
+                    let d = Diagnostic::at(
+                        format!("Flux Kustomization {ck} is also applied by {first}"),
+                        &child.origin.file,
+                        child.origin.pos,
+                    )
+                    .with_hint("each Flux Kustomization must be applied by one parent; remove one copy");
+                    if let Some(node) = nodes.get_mut(&key) {
+                        node.diagnostics.push(d);
+                        node.status = Status::Failed;
+                    }
+                    continue;
+                }
+                if nodes.len() >= options.max_kustomizations {
+                    if let Some(node) = nodes.get_mut(&key) {
+                        node.diagnostics.push(Diagnostic::at(
+                            format!("cluster has more than {} Flux Kustomizations; stopped following", options.max_kustomizations),
+                            &child.origin.file,
+                            child.origin.pos,
+                        ));
+                        node.status = Status::Failed;
+                    }
+                    break;
+                }
+                add_node(&mut nodes, &mut pending, child, Some(key.clone()), repo, options);
+            }
+        }
+    }
+    fail_unresolved(&mut nodes, &mut pending);
+    ClusterRender {
+        name: cluster.name.clone(),
+        dir: cluster.dir.clone(),
+        nodes,
+    }
+}
+
+fn dep_key(d: &super::api::DependsOn) -> String {
+    format!("{}/{}", d.namespace, d.name)
+}
+
+fn add_node(
+    nodes: &mut BTreeMap<String, KsNode>,
+    pending: &mut BTreeSet<String>,
+    ks: FluxKustomization,
+    parent: Option<String>,
+    repo: &BTreeSet<SourceRef>,
+    options: &FleetOptions,
+) {
+    let key = ks.key();
+    let status = if ks.suspend {
+        Status::Skipped("suspended (spec.suspend: true)".into())
+    } else if repo.contains(&ks.source_ref) || options.sources.contains_key(&ks.source_ref) {
+        pending.insert(key.clone());
+        Status::Rendered // provisional; set when built
+    } else {
+        Status::Skipped(format!(
+            "source {} is not this repository; map it with --source {}=PATH",
+            ks.source_ref, ks.source_ref
+        ))
+    };
+    nodes.insert(
+        key,
+        KsNode {
+            ks,
+            parent,
+            status,
+            resources: Vec::new(),
+            kustomization_file: None,
+            diagnostics: Vec::new(),
+        },
+    );
+}
+
+/// Marks pending nodes whose dependency failed or is blocked as blocked, until nothing changes.
+fn block_dependents(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<String>) {
+    loop {
+        let mut blocked = Vec::new();
+        for k in pending.iter() {
+            for d in &nodes[k].ks.depends_on {
+                let dk = dep_key(d);
+                if let Some(dep) = nodes.get(&dk)
+                    && (matches!(dep.status, Status::Failed | Status::Blocked(_))
+                        && !pending.contains(&dk))
+                {
+                    blocked.push((k.clone(), dk));
+                    break;
+                }
+            }
+        }
+        if blocked.is_empty() {
+            return;
+        }
+        for (k, by) in blocked {
+            pending.remove(&k);
+            if let Some(n) = nodes.get_mut(&k) {
+                n.status = Status::Blocked(by);
+            }
+        }
+    }
+}
+
+/// Whatever is still pending waits on a missing dependency or a cycle: both are errors.
+fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<String>) {
+    let stuck: Vec<String> = pending.iter().cloned().collect();
+    for k in &stuck {
+        let missing: Vec<_> = nodes[k]
+            .ks
+            .depends_on
+            .iter()
+            .filter(|d| !nodes.contains_key(&dep_key(d)))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let Some(node) = nodes.get_mut(k) else {
+            continue;
+        };
+        for d in missing {
+            node.diagnostics.push(
+                Diagnostic::at(
+                    format!("dependsOn {} not found in this cluster", dep_key(&d)),
+                    &node.ks.origin.file,
+                    d.pos,
+                )
+                .with_hint("check the name and namespace (dependsOn defaults to the Kustomization's own namespace)"),
+            );
+        }
+        node.status = Status::Failed;
+        pending.remove(k);
+    }
+    block_dependents(nodes, pending);
+    // The rest form or wait on cycles.
+    let stuck: Vec<String> = pending.iter().cloned().collect();
+    for k in &stuck {
+        if let Some(cycle) = find_cycle(nodes, pending, k) {
+            let Some(node) = nodes.get_mut(k) else {
+                continue;
+            };
+            node.diagnostics.push(
+                Diagnostic::at(
+                    format!("dependsOn cycle: {}", cycle.join(" -> ")),
+                    &node.ks.origin.file,
+                    node.ks.origin.pos,
+                )
+                .with_hint("Flux never reconciles Kustomizations that wait on each other; remove one dependsOn edge"),
+            );
+            node.status = Status::Failed;
+        }
+    }
+    for k in &stuck {
+        if nodes[k].status == Status::Failed {
+            pending.remove(k);
+        }
+    }
+    block_dependents(nodes, pending);
+    for k in std::mem::take(pending) {
+        if let Some(n) = nodes.get_mut(&k) {
+            n.status = Status::Blocked("a dependency cycle".into());
+        }
+    }
+}
+
+/// A path from `start` back to itself through pending dependencies, if there is one.
+fn find_cycle(
+    nodes: &BTreeMap<String, KsNode>,
+    pending: &BTreeSet<String>,
+    start: &str,
+) -> Option<Vec<String>> {
+    let mut stack = vec![(start.to_owned(), vec![start.to_owned()])];
+    let mut seen = BTreeSet::new();
+    while let Some((k, path)) = stack.pop() {
+        for d in &nodes.get(&k)?.ks.depends_on {
+            let dk = dep_key(d);
+            if dk == start {
+                let mut p = path.clone();
+                p.push(dk);
+                return Some(p);
+            }
+            if pending.contains(&dk) && seen.insert(dk.clone()) {
+                let mut p = path.clone();
+                p.push(dk.clone());
+                stack.push((dk, p));
+            }
+        }
+    }
+    None
+}
+
+/// dependsOn waves: each Kustomization's wave is one more than its deepest dependency's.
+pub fn waves(cluster: &ClusterRender) -> Vec<Vec<String>> {
+    let mut level: BTreeMap<&str, usize> = BTreeMap::new();
+    let keys: Vec<&String> = cluster.nodes.keys().collect();
+    // Bellman-style relaxation, bounded by the node count (cycles stop growing).
+    for _ in 0..=keys.len() {
+        let mut changed = false;
+        for k in &keys {
+            let l = cluster.nodes[*k]
+                .ks
+                .depends_on
+                .iter()
+                .filter_map(|d| level.get(dep_key(d).as_str()).map(|l| l + 1))
+                .max()
+                .unwrap_or(0)
+                .min(keys.len());
+            if level.get(k.as_str()) != Some(&l) {
+                level.insert(k.as_str(), l);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for (k, l) in level {
+        if out.len() <= l {
+            out.resize(l + 1, Vec::new());
+        }
+        out[l].push(k.to_owned());
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}

@@ -1,0 +1,96 @@
+//! A copy-on-write view of a tree: some files replaced or added in memory, the rest read from
+//! the base. Flux's generated and rewritten kustomization files live here, never on disk.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{EntryKind, Tree};
+
+/// A tree whose `files` (absolute paths) shadow or extend `base`.
+pub struct OverlayTree<'a> {
+    /// The tree read for every path not in `files`.
+    pub base: &'a dyn Tree,
+    /// In-memory files by absolute path; their parent directories must exist in `base`.
+    pub files: BTreeMap<PathBuf, String>,
+}
+
+impl<'a> OverlayTree<'a> {
+    /// An overlay with no files of its own.
+    pub fn new(base: &'a dyn Tree) -> Self {
+        OverlayTree {
+            base,
+            files: BTreeMap::new(),
+        }
+    }
+}
+
+impl Tree for OverlayTree<'_> {
+    fn kind(&self, path: &Path) -> Option<EntryKind> {
+        if self.files.contains_key(path) {
+            return Some(EntryKind::File);
+        }
+        self.base.kind(path)
+    }
+
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        match self.files.get(path) {
+            Some(text) => Ok(text.clone()),
+            None => self.base.read_to_string(path),
+        }
+    }
+
+    fn read_bytes(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.files.get(path) {
+            Some(text) => Ok(text.clone().into_bytes()),
+            None => self.base.read_bytes(path),
+        }
+    }
+
+    fn real_path(&self, path: &Path) -> io::Result<PathBuf> {
+        if self.files.contains_key(path) {
+            // An in-memory file: its directory's real path plus its name.
+            let parent = path.parent().unwrap_or(Path::new("/"));
+            let name = path.file_name().unwrap_or_default();
+            return Ok(self.base.real_path(parent)?.join(name));
+        }
+        self.base.real_path(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, EntryKind)>> {
+        let mut entries = self.base.read_dir(path)?;
+        for file in self.files.keys() {
+            if file.parent() == Some(path)
+                && let Some(name) = file.file_name().and_then(|n| n.to_str())
+                && !entries.iter().any(|(n, _)| n == name)
+            {
+                entries.push((name.to_owned(), EntryKind::File));
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::DiskTree;
+
+    #[test]
+    fn overlay_shadows_and_adds_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(root.join("a.yaml"), "disk").unwrap();
+        let mut tree = OverlayTree::new(&DiskTree);
+        tree.files.insert(root.join("a.yaml"), "memory".into());
+        tree.files.insert(root.join("k.yaml"), "new".into());
+        assert_eq!(tree.read_to_string(&root.join("a.yaml")).unwrap(), "memory");
+        assert_eq!(tree.kind(&root.join("k.yaml")), Some(EntryKind::File));
+        let names: Vec<_> = tree.read_dir(&root).unwrap().into_iter().map(|e| e.0).collect();
+        assert_eq!(names, ["a.yaml", "k.yaml"]);
+        // Nothing was written.
+        assert!(!root.join("k.yaml").exists());
+        assert_eq!(std::fs::read_to_string(root.join("a.yaml")).unwrap(), "disk");
+    }
+}
