@@ -26,44 +26,18 @@ pub struct Built {
     pub kustomization_file: Option<GeneratedFile>,
 }
 
-/// Builds `ks` from the source tree rooted at `root` (an absolute, real path).
+/// Builds `ks` from the source tree rooted at `root` (an absolute, real path) and runs the
+/// post-build steps: what Flux applies.
 pub fn render_kustomization(
     tree: &dyn Tree,
     root: &Path,
     ks: &FluxKustomization,
     limits: &Limits,
 ) -> Result<Built, Diagnostic> {
-    let within = |d: Diagnostic| {
-        d.within(
-            format!("while building Flux Kustomization {}", ks.key()),
-            Some(Location {
-                file: ks.origin.file.clone(),
-                pos: ks.origin.pos,
-            }),
-        )
-    };
-    let dir = build_dir(tree, root, ks).map_err(within)?;
-    let generated = flux_kustomization_file(tree, root, &dir, ks, limits).map_err(within)?;
-    let mut overlay = OverlayTree::new(tree);
-    if let Some(g) = &generated {
-        overlay.files.insert(g.path.clone(), g.text.clone());
-    }
-    let options = BuildOptions {
-        reorder: Reorder::None,
-        load_restrictor: LoadRestrictor::None,
-        limits: *limits,
-    };
-    let mut resources = build(&overlay, &dir, &options).map_err(within)?;
-    for r in &resources {
-        let id = r.id();
-        if id.name.is_empty() || id.gvk.kind.is_empty() || id.gvk.api_version().is_empty() {
-            return Err(within(Diagnostic::at(
-                "object has no name, kind or apiVersion; Flux refuses to apply it",
-                &*r.origin.file,
-                r.origin.pos,
-            )));
-        }
-    }
+    let Built {
+        mut resources,
+        kustomization_file,
+    } = flux_build(tree, root, ks, limits)?;
 
     // Decryption (spec.decryption, SOPS) runs here, before substitution, once it exists.
 
@@ -72,7 +46,8 @@ pub fn render_kustomization(
     // (and decryption), before the owner labels and commonMetadata (§10.1). The lead connects
     // `crate::flux::postbuild` at this point, e.g.:
     //     if let Some(post_build) = &ks.post_build {
-    //         postbuild::substitute(ks, post_build, &mut resources, ...).map_err(within)?;
+    //         postbuild::substitute(ks, post_build, &mut resources, ...)
+    //             .map_err(|d| within_ks(d, ks))?;
     //     }
     // =============================================================================================
 
@@ -87,6 +62,55 @@ pub fn render_kustomization(
             }
         }
     }
+    Ok(Built {
+        resources,
+        kustomization_file,
+    })
+}
+
+fn within_ks(d: Diagnostic, ks: &FluxKustomization) -> Diagnostic {
+    d.within(
+        format!("while building Flux Kustomization {}", ks.key()),
+        Some(Location {
+            file: ks.origin.file.clone(),
+            pos: ks.origin.pos,
+        }),
+    )
+}
+
+/// The kustomize stage of Flux's build (fluxcd/pkg `WriteFile` + `SecureBuild`): the generated
+/// or rewritten top-level kustomization in memory, FIFO order, no load restriction. No
+/// post-build step has run on the result.
+pub fn flux_build(
+    tree: &dyn Tree,
+    root: &Path,
+    ks: &FluxKustomization,
+    limits: &Limits,
+) -> Result<Built, Diagnostic> {
+    let within = |d: Diagnostic| within_ks(d, ks);
+    let dir = build_dir(tree, root, ks).map_err(within)?;
+    let generated = flux_kustomization_file(tree, root, &dir, ks, limits).map_err(within)?;
+    let mut overlay = OverlayTree::new(tree);
+    if let Some(g) = &generated {
+        overlay.files.insert(g.path.clone(), g.text.clone());
+    }
+    let options = BuildOptions {
+        reorder: Reorder::None,
+        load_restrictor: LoadRestrictor::None,
+        limits: *limits,
+    };
+    let resources = build(&overlay, &dir, &options).map_err(within)?;
+    for r in &resources {
+        let id = r.id();
+        if id.name.is_empty() || id.gvk.kind.is_empty() || id.gvk.api_version().is_empty() {
+            return Err(within(Diagnostic::at(
+                "object has no name, kind or apiVersion; Flux refuses to apply it",
+                &*r.origin.file,
+                r.origin.pos,
+            )));
+        }
+    }
+
     Ok(Built {
         resources,
         kustomization_file: generated,
