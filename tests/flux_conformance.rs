@@ -44,7 +44,11 @@ fn kustomization_generator_matches_fluxcd_pkg() {
     let root = tmp.path().canonicalize().unwrap();
     copy_dir(&td.join("resources"), &root);
     // fluxcd/pkg reads kustomization.yaml; the testdata holds kustomization.yml.
-    std::fs::rename(root.join("kustomization.yml"), root.join("kustomization.yaml")).unwrap();
+    std::fs::rename(
+        root.join("kustomization.yml"),
+        root.join("kustomization.yaml"),
+    )
+    .unwrap();
     let mut ks = first_ks(&td.join("kustomization.yaml"));
     ks.path = ".".into();
     let built = flux_build(&DiskTree, &root, &ks, &Limits::default()).unwrap();
@@ -82,6 +86,9 @@ fn name_prefix_suffix_and_namespace_replace_the_files_values() {
     let ks = first_ks(&td.join("ks.yaml"));
     let built = flux_build(&DiskTree, &td, &ks, &Limits::default()).unwrap();
     let yaml = to_yaml(&built.resources).unwrap();
-    assert!(yaml.contains("name: prefix-test-configmap-suffix-"), "{yaml}");
+    assert!(
+        yaml.contains("name: prefix-test-configmap-suffix-"),
+        "{yaml}"
+    );
     assert!(yaml.contains("namespace: test-namespace"), "{yaml}");
 }

@@ -1,6 +1,9 @@
 //! The command line: argument parsing and one module per subcommand.
 
 pub mod build;
+pub mod graph;
+pub mod json;
+pub mod render;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -24,6 +27,10 @@ pub struct Cli {
 pub enum Command {
     /// Build a kustomization directory, byte-identical to `kustomize build`.
     Build(build::BuildArgs),
+    /// Render every cluster's Flux Kustomizations as Flux would build them.
+    Render(render::RenderArgs),
+    /// Show each cluster's Flux Kustomizations in dependsOn waves.
+    Graph(graph::GraphArgs),
 }
 
 /// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
@@ -58,10 +65,13 @@ pub const EXIT_FAILURE: u8 = 1;
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Build(args) => build::run(&args),
+        Command::Build(args) => build::run(&args).map(|()| true),
+        Command::Render(args) => render::run(&args),
+        Command::Graph(args) => graph::run(&args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(EXIT_FAILURE),
         Err(diag) => {
             report(&diag);
             ExitCode::from(EXIT_FAILURE)
@@ -76,4 +86,14 @@ pub fn report(diag: &Diagnostic) {
     let cwd = std::env::current_dir().unwrap_or_default();
     let text = crate::report::diagnostic::render(diag, &cwd, color);
     let _ = stderr.lock().write_all(text.as_bytes());
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Diagnostic> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Diagnostic::new(format!("cannot write to stdout: {e}"))),
+    }
 }

@@ -240,11 +240,12 @@ impl Reader<'_> {
             Some(n) => match &n.value {
                 Value::Null => Ok(false),
                 Value::Bool(b) => Ok(*b),
-                _ => Err(self.err(
-                    format!("`{key}` must be a boolean, not a {}", n.type_name()),
-                    n.pos,
-                )
-                .with_hint("write true or false")),
+                _ => Err(self
+                    .err(
+                        format!("`{key}` must be a boolean, not a {}", n.type_name()),
+                        n.pos,
+                    )
+                    .with_hint("write true or false")),
             },
         }
     }
@@ -392,7 +393,9 @@ pub fn parse_kustomization(r: &Resource) -> Result<Option<FluxKustomization>, Di
         path_pos: path_node.map_or(origin.pos, |n| n.pos),
         source_ref,
         depends_on,
-        target_namespace: rd.string(spec, "targetNamespace")?.filter(|s| !s.is_empty()),
+        target_namespace: rd
+            .string(spec, "targetNamespace")?
+            .filter(|s| !s.is_empty()),
         name_prefix: rd.string(spec, "namePrefix")?.filter(|s| !s.is_empty()),
         name_suffix: rd.string(spec, "nameSuffix")?.filter(|s| !s.is_empty()),
         patches: rd.seq(spec, "patches")?.to_vec(),

@@ -6,7 +6,7 @@
 //! `clusters/<name>/flux-system/gotk-sync.yaml`), plus the conventional
 //! `GitRepository/flux-system/flux-system`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::api::{FluxKustomization, FluxSource, SourceRef, parse_kustomization, parse_source};
@@ -37,6 +37,9 @@ pub struct ClusterEntry {
     /// The Kustomization that syncs the directory (synthesised when the repository has none,
     /// as with a Flux Operator `FluxInstance` syncing `kubernetes/flux/cluster`).
     pub entry: FluxKustomization,
+    /// For a synthesised entry: the files holding its Kustomizations. Such a directory is a
+    /// cluster only if no other cluster's render reaches these files.
+    pub candidate_files: Vec<PathBuf>,
 }
 
 /// Reads every `.yaml`/`.yml` file under `root` (hidden directories skipped) for Flux objects.
@@ -106,7 +109,9 @@ pub fn bootstrap_source() -> SourceRef {
 
 fn is_self_sync(ks: &FluxKustomization, root: &Path) -> bool {
     let dir = join_clean(root, &ks.path);
-    ks.source_ref.kind == "GitRepository" && dir.starts_with(root) && ks.origin.file.starts_with(&dir)
+    ks.source_ref.kind == "GitRepository"
+        && dir.starts_with(root)
+        && ks.origin.file.starts_with(&dir)
 }
 
 /// The sources that serve this repository itself.
@@ -122,7 +127,11 @@ pub fn repo_sources(scan: &RepoScan, root: &Path) -> BTreeSet<SourceRef> {
 }
 
 /// The clusters of the repository, sorted by name.
-pub fn find_clusters(scan: &RepoScan, root: &Path, sources: &BTreeSet<SourceRef>) -> Vec<ClusterEntry> {
+pub fn find_clusters(
+    scan: &RepoScan,
+    root: &Path,
+    sources: &BTreeSet<SourceRef>,
+) -> Vec<ClusterEntry> {
     let from_repo: Vec<&FluxKustomization> = scan
         .kustomizations
         .iter()
@@ -137,6 +146,7 @@ pub fn find_clusters(scan: &RepoScan, root: &Path, sources: &BTreeSet<SourceRef>
                 name: cluster_name(root, &dir),
                 dir,
                 entry: (*ks).clone(),
+                candidate_files: Vec::new(),
             });
         }
     }
@@ -146,17 +156,20 @@ pub fn find_clusters(scan: &RepoScan, root: &Path, sources: &BTreeSet<SourceRef>
         .iter()
         .map(|ks| join_clean(root, &ks.path))
         .collect();
-    let mut extra: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut extra: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
     for ks in &from_repo {
         let Some(dir) = ks.origin.file.parent() else {
             continue;
         };
         if !covered.iter().any(|c| dir.starts_with(c)) {
-            extra.insert(dir.to_owned());
+            extra
+                .entry(dir.to_owned())
+                .or_default()
+                .insert(ks.origin.file.clone());
         }
     }
-    for dir in &extra {
-        if extra.iter().any(|o| o != dir && dir.starts_with(o)) {
+    for (dir, files) in &extra {
+        if extra.keys().any(|o| o != dir && dir.starts_with(o)) {
             continue;
         }
         let rel = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
@@ -177,6 +190,7 @@ pub fn find_clusters(scan: &RepoScan, root: &Path, sources: &BTreeSet<SourceRef>
             name: cluster_name(root, dir),
             dir: dir.clone(),
             entry,
+            candidate_files: files.iter().cloned().collect(),
         });
     }
     clusters.sort_by(|a, b| a.name.cmp(&b.name));

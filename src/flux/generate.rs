@@ -34,11 +34,10 @@ pub fn build_dir(
     let dir = join_clean(root, &ks.path);
     let at = |msg: String| Diagnostic::at(msg, &ks.origin.file, ks.path_pos);
     if !dir.starts_with(root) {
-        return Err(at(format!(
-            "spec.path '{}' leaves the source root",
-            ks.path
-        ))
-        .with_hint("spec.path is relative to the root of the source, not to this file"));
+        return Err(
+            at(format!("spec.path '{}' leaves the source root", ks.path))
+                .with_hint("spec.path is relative to the root of the source, not to this file"),
+        );
     }
     if tree.kind(&dir) != Some(EntryKind::Dir) {
         return Err(at(format!(
@@ -65,9 +64,9 @@ pub fn flux_kustomization_file(
         .find(|p| tree.kind(p) == Some(EntryKind::File));
     let (path, mut map, generated, needs_write) = match existing {
         Some(file) => {
-            let text = tree.read_to_string(&file).map_err(|e| {
-                Diagnostic::at(format!("cannot read: {e}"), &file, Pos::NONE)
-            })?;
+            let text = tree
+                .read_to_string(&file)
+                .map_err(|e| Diagnostic::at(format!("cannot read: {e}"), &file, Pos::NONE))?;
             let docs = parse_stream(&text, limits).map_err(|e| Diagnostic::from_yaml(e, &file))?;
             let root_node = docs.into_iter().next().map(|d| d.root);
             let mut map = match root_node.map(|n| n.value) {
@@ -90,7 +89,10 @@ pub fn flux_kustomization_file(
         None => {
             let resources = scan(tree, dir, limits)?;
             let mut map = Mapping::default();
-            map.insert("apiVersion", Node::string("kustomize.config.k8s.io/v1beta1"));
+            map.insert(
+                "apiVersion",
+                Node::string("kustomize.config.k8s.io/v1beta1"),
+            );
             map.insert("kind", Node::string("Kustomization"));
             if resources.is_empty() {
                 map.insert("namespace", Node::string("_placeholder"));
@@ -156,9 +158,9 @@ fn scan_into(
     limits: &Limits,
     out: &mut Vec<String>,
 ) -> Result<(), Diagnostic> {
-    let entries = tree.read_dir(dir).map_err(|e| {
-        Diagnostic::at(format!("cannot list directory: {e}"), dir, Pos::NONE)
-    })?;
+    let entries = tree
+        .read_dir(dir)
+        .map_err(|e| Diagnostic::at(format!("cannot list directory: {e}"), dir, Pos::NONE))?;
     for (name, kind) in entries {
         let path = dir.join(&name);
         let rel = format!("./{}", path.strip_prefix(base).unwrap_or(&path).display());
@@ -240,13 +242,19 @@ fn apply_spec(
             .with_hint("Flux accepts only relative paths inside the source in spec.components"));
         }
         let target = join_clean(dir, c);
-        if ks.ignore_missing_components && (!target.starts_with(root) || tree.kind(&target).is_none()) {
+        if ks.ignore_missing_components
+            && (!target.starts_with(root) || tree.kind(&target).is_none())
+        {
             continue;
         }
         append(map, "components", Node::string(c));
     }
     for p in &ks.patches_strategic_merge {
-        append(map, "patchesStrategicMerge", Node::string(node_text(p, ks)?));
+        append(
+            map,
+            "patchesStrategicMerge",
+            Node::string(node_text(p, ks)?),
+        );
     }
     for p in &ks.patches_json6902 {
         let mut entry = Mapping::default();
@@ -279,9 +287,8 @@ fn append(map: &mut Mapping, key: &str, item: Node) {
 
 fn node_text(node: &Node, ks: &FluxKustomization) -> Result<String, Diagnostic> {
     let mut text = String::new();
-    write_document(node, &mut text).map_err(|e| {
-        Diagnostic::at(e.message, &ks.origin.file, node.pos)
-    })?;
+    write_document(node, &mut text)
+        .map_err(|e| Diagnostic::at(e.message, &ks.origin.file, node.pos))?;
     Ok(text)
 }
 
@@ -329,6 +336,16 @@ fn merge_image(map: &mut Mapping, image: &Image) {
 
 /// fluxcd/pkg `IsLocalRelativePath`: no URLs, git shorthands or absolute paths.
 fn is_local_relative(p: &str) -> bool {
-    let remote = ["git::", "gh:", "ssh://", "https://", "http://", "git@", "github.com:", "github.com/", "file://"];
+    let remote = [
+        "git::",
+        "gh:",
+        "ssh://",
+        "https://",
+        "http://",
+        "git@",
+        "github.com:",
+        "github.com/",
+        "file://",
+    ];
     !(remote.iter().any(|r| p.starts_with(r)) || Path::new(p).is_absolute())
 }

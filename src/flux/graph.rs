@@ -80,9 +80,9 @@ pub struct ClusterRender {
 impl ClusterRender {
     /// Whether anything failed or was blocked.
     pub fn has_errors(&self) -> bool {
-        self.nodes
-            .values()
-            .any(|n| !n.diagnostics.is_empty() || matches!(n.status, Status::Failed | Status::Blocked(_)))
+        self.nodes.values().any(|n| {
+            !n.diagnostics.is_empty() || matches!(n.status, Status::Failed | Status::Blocked(_))
+        })
     }
 }
 
@@ -126,11 +126,36 @@ pub fn render_fleet(
             .with_hint("fleetcheck looks for clusters/<name>/flux-system/gotk-sync.yaml (flux bootstrap) or a directory of Kustomizations with sourceRef GitRepository flux-system"),
         );
     }
-    let selected: Vec<&ClusterEntry> = clusters.iter().filter(|c| select(&c.name)).collect();
-    let rendered = selected
+    let (synced, candidates): (Vec<&ClusterEntry>, Vec<&ClusterEntry>) =
+        clusters.iter().partition(|c| c.candidate_files.is_empty());
+    // Self-synced clusters render first; a candidate entry directory is a cluster only when no
+    // render reaches its Kustomizations (they are not included from elsewhere, e.g. via `../`).
+    let render_all = !candidates.is_empty();
+    let mut rendered: Vec<ClusterRender> = synced
+        .par_iter()
+        .filter(|c| render_all || select(&c.name))
+        .map(|c| render_cluster(tree, root, c, &sources, options))
+        .collect();
+    let reached: BTreeSet<&Path> = rendered
+        .iter()
+        .flat_map(|c| c.nodes.values().map(|n| n.ks.origin.file.as_path()))
+        .collect();
+    let extra: Vec<&ClusterEntry> = candidates
+        .into_iter()
+        .filter(|c| select(&c.name))
+        .filter(|c| {
+            !c.candidate_files
+                .iter()
+                .any(|f| reached.contains(f.as_path()))
+        })
+        .collect();
+    let more: Vec<ClusterRender> = extra
         .par_iter()
         .map(|c| render_cluster(tree, root, c, &sources, options))
         .collect();
+    rendered.retain(|c| select(&c.name));
+    rendered.extend(more);
+    rendered.sort_by(|a, b| a.name.cmp(&b.name));
     FleetRender {
         root: root.to_owned(),
         clusters: rendered,
@@ -148,7 +173,14 @@ fn render_cluster(
     let mut nodes: BTreeMap<String, KsNode> = BTreeMap::new();
     let mut pending: BTreeSet<String> = BTreeSet::new();
     let entry_key = cluster.entry.key();
-    add_node(&mut nodes, &mut pending, cluster.entry.clone(), None, repo, options);
+    add_node(
+        &mut nodes,
+        &mut pending,
+        cluster.entry.clone(),
+        None,
+        repo,
+        options,
+    );
     loop {
         block_dependents(&mut nodes, &mut pending);
         let ready: Vec<String> = pending
@@ -214,7 +246,9 @@ fn render_cluster(
                         &child.origin.file,
                         child.origin.pos,
                     )
-                    .with_hint("each Flux Kustomization must be applied by one parent; remove one copy");
+                    .with_hint(
+                        "each Flux Kustomization must be applied by one parent; remove one copy",
+                    );
                     if let Some(node) = nodes.get_mut(&key) {
                         node.diagnostics.push(d);
                         node.status = Status::Failed;
@@ -224,7 +258,10 @@ fn render_cluster(
                 if nodes.len() >= options.max_kustomizations {
                     if let Some(node) = nodes.get_mut(&key) {
                         node.diagnostics.push(Diagnostic::at(
-                            format!("cluster has more than {} Flux Kustomizations; stopped following", options.max_kustomizations),
+                            format!(
+                                "cluster has more than {} Flux Kustomizations; stopped following",
+                                options.max_kustomizations
+                            ),
                             &child.origin.file,
                             child.origin.pos,
                         ));
@@ -232,7 +269,14 @@ fn render_cluster(
                     }
                     break;
                 }
-                add_node(&mut nodes, &mut pending, child, Some(key.clone()), repo, options);
+                add_node(
+                    &mut nodes,
+                    &mut pending,
+                    child,
+                    Some(key.clone()),
+                    repo,
+                    options,
+                );
             }
         }
     }

@@ -87,10 +87,18 @@ mod tests {
         tree.files.insert(root.join("k.yaml"), "new".into());
         assert_eq!(tree.read_to_string(&root.join("a.yaml")).unwrap(), "memory");
         assert_eq!(tree.kind(&root.join("k.yaml")), Some(EntryKind::File));
-        let names: Vec<_> = tree.read_dir(&root).unwrap().into_iter().map(|e| e.0).collect();
+        let names: Vec<_> = tree
+            .read_dir(&root)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.0)
+            .collect();
         assert_eq!(names, ["a.yaml", "k.yaml"]);
         // Nothing was written.
         assert!(!root.join("k.yaml").exists());
-        assert_eq!(std::fs::read_to_string(root.join("a.yaml")).unwrap(), "disk");
+        assert_eq!(
+            std::fs::read_to_string(root.join("a.yaml")).unwrap(),
+            "disk"
+        );
     }
 }

@@ -1,0 +1,72 @@
+//! A small JSON writer for command output: YAML nodes (keys sorted, for deterministic output)
+//! and plain values.
+
+use std::fmt::Write;
+
+use crate::yaml::{Node, Value};
+
+/// Appends `s` as a JSON string.
+pub fn string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Appends a YAML node as JSON; mapping keys are sorted, non-finite floats become strings.
+pub fn node(out: &mut String, n: &Node) {
+    match &n.value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::UInt(u) => {
+            let _ = write!(out, "{u}");
+        }
+        Value::Float(f) if f.is_finite() => {
+            let _ = write!(out, "{f}");
+        }
+        Value::Float(f) => string(out, &f.to_string()),
+        Value::Timestamp(s) | Value::Str(s) => string(out, s),
+        Value::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                node(out, item);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            let mut entries: Vec<(String, &Node)> = m
+                .entries
+                .iter()
+                .map(|(k, v)| (k.text().map(|t| t.into_owned()).unwrap_or_default(), v))
+                .collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                string(out, k);
+                out.push(':');
+                node(out, v);
+            }
+            out.push('}');
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! `fleetcheck render [REPO]`: every cluster's Flux Kustomizations, built as Flux builds them.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{LimitArgs, json, report};
+use crate::diagnostic::Diagnostic;
+use crate::flux::api::SourceRef;
+use crate::flux::graph::{FleetOptions, FleetRender, KsNode, Status, render_fleet};
+use crate::kustomize::output::to_yaml;
+use crate::source::DiskTree;
+use crate::source::path::display_relative;
+
+/// Arguments of `fleetcheck render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The fleet repository.
+    #[arg(default_value = ".")]
+    pub repo: PathBuf,
+    /// Only clusters whose name matches this glob (`*` and `?`; e.g. `production/*`).
+    #[arg(long, value_name = "GLOB")]
+    pub cluster: Option<String>,
+    /// What to print: a summary table, the objects as YAML, or everything as JSON.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Summary)]
+    pub output: OutputFormat,
+    /// Also write `DIR/<cluster>/<namespace>.<name>.yaml` per Flux Kustomization.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Map another Flux source to a local directory: `KIND/NAMESPACE/NAME=PATH`.
+    #[arg(long = "source", value_name = "KIND/NAMESPACE/NAME=PATH")]
+    pub sources: Vec<String>,
+    /// Input bounds.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// `-o` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One line per cluster.
+    Summary,
+    /// The rendered objects.
+    Yaml,
+    /// Clusters, Kustomizations, statuses and objects.
+    Json,
+}
+
+/// Parses `--source` values into a source map (paths made absolute and real).
+pub fn parse_sources(
+    values: &[String],
+) -> Result<std::collections::BTreeMap<SourceRef, PathBuf>, Diagnostic> {
+    let mut out = std::collections::BTreeMap::new();
+    for v in values {
+        let bad = || {
+            Diagnostic::new(format!("invalid --source '{v}'")).with_hint(
+                "write KIND/NAMESPACE/NAME=PATH, e.g. GitRepository/flux-system/tenants=../tenants",
+            )
+        };
+        let (id, path) = v.split_once('=').ok_or_else(bad)?;
+        let parts: Vec<&str> = id.split('/').collect();
+        let [kind, namespace, name] = parts.as_slice() else {
+            return Err(bad());
+        };
+        let real = std::fs::canonicalize(path)
+            .map_err(|e| Diagnostic::new(format!("--source path '{path}': {e}")))?;
+        out.insert(
+            SourceRef {
+                kind: (*kind).to_owned(),
+                namespace: (*namespace).to_owned(),
+                name: (*name).to_owned(),
+            },
+            real,
+        );
+    }
+    Ok(out)
+}
+
+/// Matches `*` (any run of characters, `/` included) and `?` (one character).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// Renders the fleet at `repo`.
+pub fn render(
+    repo: &Path,
+    cluster: Option<&str>,
+    sources: &[String],
+    limits: &LimitArgs,
+) -> Result<FleetRender, Diagnostic> {
+    let root = std::fs::canonicalize(repo).map_err(|e| {
+        Diagnostic::new(format!("cannot open repository '{}': {e}", repo.display()))
+    })?;
+    let options = FleetOptions {
+        limits: limits.limits(),
+        sources: parse_sources(sources)?,
+        ..FleetOptions::default()
+    };
+    let select = |name: &str| cluster.is_none_or(|g| glob_match(g, name));
+    let fleet = render_fleet(&DiskTree, &root, &options, &select);
+    if let Some(g) = cluster
+        && fleet.clusters.is_empty()
+    {
+        return Err(Diagnostic::new(format!("no cluster matches '{g}'"))
+            .with_hint("run `fleetcheck render` without --cluster to list the clusters"));
+    }
+    Ok(fleet)
+}
+
+/// Runs `render`; `Ok(false)` when some Kustomization failed (diagnostics already printed).
+pub fn run(args: &RenderArgs) -> Result<bool, Diagnostic> {
+    let fleet = render(
+        &args.repo,
+        args.cluster.as_deref(),
+        &args.sources,
+        &args.limits,
+    )?;
+    let text = match args.output {
+        OutputFormat::Summary => summary(&fleet),
+        OutputFormat::Yaml => yaml(&fleet)?,
+        OutputFormat::Json => json_report(&fleet)?,
+    };
+    if let Some(dir) = &args.out {
+        write_dir(&fleet, dir)?;
+    }
+    super::write_stdout(text.as_bytes())?;
+    for d in all_diagnostics(&fleet) {
+        report(d);
+    }
+    Ok(!fleet.has_errors())
+}
+
+/// Every diagnostic of the render, in output order.
+pub fn all_diagnostics(fleet: &FleetRender) -> Vec<&Diagnostic> {
+    let mut out: Vec<&Diagnostic> = fleet.diagnostics.iter().collect();
+    for c in &fleet.clusters {
+        for n in c.nodes.values() {
+            out.extend(&n.diagnostics);
+        }
+    }
+    out
+}
+
+fn status_text(n: &KsNode) -> (&'static str, String) {
+    match &n.status {
+        Status::Rendered => ("rendered", String::new()),
+        Status::Failed => ("failed", String::new()),
+        Status::Blocked(by) => ("blocked", format!("dependency {by} did not render")),
+        Status::Skipped(why) => ("skipped", why.clone()),
+    }
+}
+
+/// The summary table, then the skipped and blocked Kustomizations with their reasons.
+pub fn summary(fleet: &FleetRender) -> String {
+    let mut rows = vec![[
+        "CLUSTER".to_owned(),
+        "KUSTOMIZATIONS".into(),
+        "OBJECTS".into(),
+        "SKIPPED".into(),
+        "ERRORS".into(),
+    ]];
+    let mut notes = String::new();
+    for c in &fleet.clusters {
+        let count = |f: &dyn Fn(&KsNode) -> bool| c.nodes.values().filter(|n| f(n)).count();
+        let objects: usize = c.nodes.values().map(|n| n.resources.len()).sum();
+        let skipped = count(&|n| matches!(n.status, Status::Skipped(_)));
+        let errors = count(&|n| matches!(n.status, Status::Failed | Status::Blocked(_)));
+        rows.push([
+            c.name.clone(),
+            c.nodes.len().to_string(),
+            objects.to_string(),
+            skipped.to_string(),
+            errors.to_string(),
+        ]);
+        for (key, n) in &c.nodes {
+            let (status, why) = status_text(n);
+            if !why.is_empty() {
+                let _ = writeln!(notes, "{}: {key} {status}: {why}", c.name);
+            }
+        }
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    if !notes.is_empty() {
+        out.push('\n');
+        out.push_str(&notes);
+    }
+    out
+}
+
+/// Every rendered Kustomization's objects as one YAML stream, each group headed by a comment.
+pub fn yaml(fleet: &FleetRender) -> Result<String, Diagnostic> {
+    let mut out = String::new();
+    for c in &fleet.clusters {
+        for (key, n) in &c.nodes {
+            if n.resources.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push_str("---\n");
+            }
+            let _ = writeln!(out, "# cluster: {}, kustomization: {key}", c.name);
+            out.push_str(&to_yaml(&n.resources)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The render as JSON: clusters, Kustomizations (status, reason, path, dependsOn, objects).
+pub fn json_report(fleet: &FleetRender) -> Result<String, Diagnostic> {
+    let mut out = String::from("{\"clusters\":[");
+    for (ci, c) in fleet.clusters.iter().enumerate() {
+        if ci > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"name\":");
+        json::string(&mut out, &c.name);
+        out.push_str(",\"dir\":");
+        json::string(&mut out, &display_relative(&c.dir, &fleet.root));
+        out.push_str(",\"kustomizations\":[");
+        for (ni, n) in c.nodes.values().enumerate() {
+            if ni > 0 {
+                out.push(',');
+            }
+            let (status, why) = status_text(n);
+            let fields = [
+                ("namespace", n.ks.namespace.as_str()),
+                ("name", n.ks.name.as_str()),
+                ("path", n.ks.path.as_str()),
+                ("status", status),
+                ("reason", why.as_str()),
+            ];
+            out.push('{');
+            for (k, v) in fields {
+                json::string(&mut out, k);
+                out.push(':');
+                json::string(&mut out, v);
+                out.push(',');
+            }
+            out.push_str("\"dependsOn\":[");
+            for (i, d) in n.ks.depends_on.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::string(&mut out, &format!("{}/{}", d.namespace, d.name));
+            }
+            out.push_str("],\"errors\":[");
+            for (i, d) in n.diagnostics.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::string(&mut out, &relative_message(d, &fleet.root));
+            }
+            out.push_str("],\"objects\":[");
+            for (i, r) in n.resources.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json::node(&mut out, &r.node);
+            }
+            out.push_str("]}");
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}\n");
+    Ok(out)
+}
+
+fn relative_message(d: &Diagnostic, root: &Path) -> String {
+    match &d.location {
+        Some(loc) if loc.pos.line > 0 => format!(
+            "{}:{}:{}: {}",
+            display_relative(&loc.file, root),
+            loc.pos.line,
+            loc.pos.col,
+            d.message
+        ),
+        Some(loc) => format!("{}: {}", display_relative(&loc.file, root), d.message),
+        None => d.message.clone(),
+    }
+}
+
+/// Writes `DIR/<cluster>/<namespace>.<name>.yaml` for every rendered Kustomization.
+pub fn write_dir(fleet: &FleetRender, dir: &Path) -> Result<(), Diagnostic> {
+    let io = |p: &Path, e: std::io::Error| {
+        Diagnostic::new(format!("cannot write '{}': {e}", p.display()))
+    };
+    for c in &fleet.clusters {
+        let cdir = dir.join(&c.name);
+        std::fs::create_dir_all(&cdir).map_err(|e| io(&cdir, e))?;
+        for n in c.nodes.values() {
+            if n.status != Status::Rendered {
+                continue;
+            }
+            let file = cdir.join(format!("{}.{}.yaml", n.ks.namespace, n.ks.name));
+            let text = to_yaml(&n.resources)?;
+            std::fs::write(&file, text).map_err(|e| io(&file, e))?;
+        }
+    }
+    Ok(())
+}
