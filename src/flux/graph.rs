@@ -187,9 +187,11 @@ fn render_cluster(
             .iter()
             .filter(|k| {
                 nodes[*k].ks.depends_on.iter().all(|d| {
-                    nodes
-                        .get(&dep_key(d))
-                        .is_some_and(|n| matches!(n.status, Status::Rendered | Status::Skipped(_)))
+                    let dk = dep_key(d);
+                    !pending.contains(&dk)
+                        && nodes.get(&dk).is_some_and(|n| {
+                            matches!(n.status, Status::Rendered | Status::Skipped(_))
+                        })
                 })
             })
             .cloned()

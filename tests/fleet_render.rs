@@ -1,0 +1,435 @@
+//! End-to-end tests of `fleetcheck render` and `fleetcheck graph` on the sample fleet in
+//! `testdata/fleet-infra` and on small broken fleets. Goldens live in `tests/golden/fleet-infra`;
+//! regenerate them with `UPDATE_GOLDEN=1 cargo test --test fleet_render`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fleetcheck(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fleetcheck"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run fleetcheck")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(p.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+fn golden(rel: &str, actual: &str) {
+    let path = manifest_dir().join("tests/golden/fleet-infra").join(rel);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let want = fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
+    assert_eq!(actual, want, "golden {rel} differs");
+}
+
+#[test]
+fn summary_lists_every_cluster_and_the_skipped_tenant_source() {
+    let o = fleetcheck(&["render", "testdata/fleet-infra"], &manifest_dir());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    golden("summary.txt", &out);
+    let header = out.lines().next().unwrap();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["CLUSTER", "KUSTOMIZATIONS", "OBJECTS", "SKIPPED", "ERRORS"]
+    );
+    for cluster in [
+        "production/eu-west-1",
+        "production/europe-west1",
+        "staging/eu-central-1",
+    ] {
+        let row = out
+            .lines()
+            .find(|l| l.starts_with(cluster))
+            .unwrap_or_else(|| panic!("no row for {cluster}:\n{out}"));
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        // flux-system, infra-controllers, infra-configs, tenants, payment-service, payments-team.
+        assert_eq!(cells[1], "6", "{row}");
+        assert_eq!(cells[3], "1", "{row}");
+        assert_eq!(cells[4], "0", "{row}");
+    }
+    // Tenant directories included through `../base` are not clusters of their own.
+    assert!(!out.contains("tenants/base"), "{out}");
+    assert!(
+        out.contains("payments/payments-team skipped: source GitRepository/payments/payments-team")
+    );
+}
+
+#[test]
+fn out_dir_matches_goldens_and_never_touches_the_repository() {
+    let t = tempfile::tempdir().unwrap();
+    let out_dir = t.path().join("out");
+    let o = fleetcheck(
+        &[
+            "render",
+            "testdata/fleet-infra",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+        &manifest_dir(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let written = files(&out_dir);
+    // One file per rendered Flux Kustomization; the skipped tenant source has none.
+    assert_eq!(written.len(), 15, "{written:#?}");
+    assert!(written.contains(&"staging/eu-central-1/payments.payment-service.yaml".to_owned()));
+    assert!(!written.iter().any(|f| f.contains("payments-team")));
+    for f in &written {
+        golden(f, &fs::read_to_string(out_dir.join(f)).unwrap());
+    }
+    // Flux's generated kustomization stayed in memory.
+    let configs = manifest_dir().join("testdata/fleet-infra/infrastructure/configs/production");
+    assert!(!configs.join("kustomization.yaml").exists());
+}
+
+fn rendered(cluster: &str, ks: &str) -> String {
+    let t = tempfile::tempdir().unwrap();
+    let o = fleetcheck(
+        &[
+            "render",
+            "testdata/fleet-infra",
+            "--cluster",
+            cluster,
+            "--out",
+            t.path().to_str().unwrap(),
+        ],
+        &manifest_dir(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    fs::read_to_string(t.path().join(cluster).join(format!("{ks}.yaml"))).unwrap()
+}
+
+#[test]
+fn flux_semantics_in_the_sample_fleet() {
+    // targetNamespace and owner labels on the tenant's objects.
+    let app = rendered("staging/eu-central-1", "payments.payment-service");
+    assert!(app.contains("  namespace: payments\n"));
+    assert!(!app.contains("namespace: default"));
+    assert_eq!(
+        app.matches("kustomize.toolkit.fluxcd.io/name: payment-service")
+            .count(),
+        3
+    );
+    assert_eq!(
+        app.matches("kustomize.toolkit.fluxcd.io/namespace: payments")
+            .count(),
+        3
+    );
+    // The staging patch on the tenant Kustomization moved it to ./apps/staging.
+    assert!(app.contains("image: ghcr.io/example/payment-service:1.5.0-rc.1"));
+    let prod = rendered("production/eu-west-1", "payments.payment-service");
+    assert!(prod.contains("image: ghcr.io/example/payment-service:1.4.2"));
+    assert!(prod.contains("replicas: 3"));
+    assert!(prod.contains("LOG_LEVEL: warn"));
+    // Generated kustomization (no kustomization.yaml): only .yaml files, commonMetadata applied.
+    let configs = rendered("production/eu-west-1", "flux-system.infra-configs");
+    assert!(configs.starts_with("apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\n"));
+    assert!(configs.contains("toolkit.example.com/layer: configs"));
+    assert!(configs.contains("kustomize.toolkit.fluxcd.io/name: infra-configs"));
+    // FIFO order: Namespace, Deployment, ServiceAccount as written, not kustomize's legacy order.
+    let infra = rendered("production/eu-west-1", "flux-system.infra-controllers");
+    let kinds: Vec<&str> = infra
+        .lines()
+        .filter_map(|l| l.strip_prefix("kind: "))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Namespace",
+            "Deployment",
+            "ServiceAccount",
+            "Namespace",
+            "Deployment",
+            "Service"
+        ]
+    );
+    assert!(
+        infra.contains("replicas: 3"),
+        "production patch on ingress-nginx"
+    );
+}
+
+#[test]
+fn mapped_source_renders_the_tenant_repository() {
+    let o = fleetcheck(
+        &[
+            "render",
+            "testdata/fleet-infra",
+            "--cluster",
+            "production/eu-west-1",
+            "-o",
+            "yaml",
+            "--source",
+            "GitRepository/payments/payments-team=testdata/payments-team",
+        ],
+        &manifest_dir(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let team = out
+        .split("# cluster: production/eu-west-1, kustomization: payments/payments-team\n")
+        .nth(1)
+        .expect("payments-team rendered");
+    assert!(
+        team.contains("name: payment-worker\n  namespace: payments\n"),
+        "{team}"
+    );
+    assert!(team.contains("kustomize.toolkit.fluxcd.io/name: payments-team"));
+}
+
+#[test]
+fn json_output_has_statuses_and_objects() {
+    let o = fleetcheck(
+        &[
+            "render",
+            "testdata/fleet-infra",
+            "--cluster",
+            "staging/*",
+            "-o",
+            "json",
+        ],
+        &manifest_dir(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("{\"clusters\":[{\"name\":\"staging/eu-central-1\""));
+    assert!(
+        out.contains("\"name\":\"payments-team\",\"path\":\"./deploy\",\"status\":\"skipped\"")
+    );
+    assert!(out.contains("\"dependsOn\":[\"flux-system/infra-controllers\"]"));
+    assert_eq!(out.matches("\"status\":\"rendered\"").count(), 5);
+}
+
+#[test]
+fn graph_prints_dependson_waves() {
+    let o = fleetcheck(&["graph", "testdata/fleet-infra"], &manifest_dir());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    golden("graph.txt", &out);
+    let staging = out.split("cluster staging/eu-central-1\n").nth(1).unwrap();
+    let wave = |k: &str| {
+        let mut current = 0;
+        for line in staging.lines() {
+            if line.starts_with("  wave ") {
+                current += 1;
+            } else if line.trim_start().starts_with(k) {
+                return current;
+            }
+        }
+        panic!("{k} not in graph:\n{staging}");
+    };
+    assert!(wave("flux-system/infra-controllers") < wave("flux-system/infra-configs"));
+    assert!(wave("flux-system/infra-configs") < wave("flux-system/tenants"));
+    assert!(wave("payments/payment-service") < wave("payments/payments-team"));
+    let mermaid = stdout(&fleetcheck(
+        &["graph", "testdata/fleet-infra", "--format", "mermaid"],
+        &manifest_dir(),
+    ));
+    assert!(mermaid.contains("c2_flux_system_infra_controllers --> c2_flux_system_infra_configs"));
+}
+
+#[test]
+fn cluster_glob_without_match_is_an_error() {
+    let o = fleetcheck(
+        &["render", "testdata/fleet-infra", "--cluster", "qa/*"],
+        &manifest_dir(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no cluster matches 'qa/*'"));
+}
+
+/// A copy of the sample fleet to break.
+fn fleet_copy() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    copy_dir(&manifest_dir().join("testdata/fleet-infra"), t.path());
+    t
+}
+
+#[test]
+fn a_broken_kustomization_blocks_its_dependents_and_the_rest_renders() {
+    let t = fleet_copy();
+    let infra = "clusters/staging/eu-central-1/infrastructure.yaml";
+    let text = fs::read_to_string(t.path().join(infra)).unwrap();
+    fs::write(
+        t.path().join(infra),
+        text.replace(
+            "./infrastructure/controllers/staging",
+            "./infrastructure/controllers/qa",
+        ),
+    )
+    .unwrap();
+    let o = fleetcheck(&["render", ".", "-o", "json"], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "clusters/staging/eu-central-1/infrastructure.yaml:13:9: kustomization path not found"
+        ),
+        "{err}"
+    );
+    let out = stdout(&o);
+    let staging = out
+        .split("\"name\":\"staging/eu-central-1\"")
+        .nth(1)
+        .unwrap();
+    assert!(staging.contains("\"name\":\"infra-controllers\",\"path\":\"./infrastructure/controllers/qa\",\"status\":\"failed\""));
+    assert!(staging.contains("\"name\":\"infra-configs\",\"path\":\"./infrastructure/configs/staging\",\"status\":\"blocked\""));
+    assert!(staging.contains("\"name\":\"flux-system\",\"path\":\"./clusters/staging/eu-central-1\",\"status\":\"rendered\""));
+    // Other clusters are untouched.
+    let prod = out
+        .split("\"name\":\"production/eu-west-1\"")
+        .nth(1)
+        .unwrap();
+    assert!(
+        !prod
+            .split("\"name\":\"production/europe-west1\"")
+            .next()
+            .unwrap()
+            .contains("\"status\":\"failed\"")
+    );
+}
+
+const KS: &str = "apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: NAME
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  dependsOn:
+    - name: DEP
+";
+
+fn ks(name: &str, dep: &str) -> String {
+    KS.replace("NAME", name).replace("DEP", dep)
+}
+
+fn small_fleet(kustomizations: &[String]) -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "clusters/dev/flux-system/gotk-sync.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    );
+    write(
+        t.path(),
+        "clusters/dev/apps.yaml",
+        &kustomizations.join("---\n"),
+    );
+    write(
+        t.path(),
+        "apps/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+    );
+    t
+}
+
+#[test]
+fn missing_dependency_is_a_diagnostic_at_the_entry() {
+    let t = small_fleet(&[ks("a", "nope"), ks("b", "a")]);
+    let o = fleetcheck(&["graph", "."], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "clusters/dev/apps.yaml:13:7: dependsOn flux-system/nope not found in this cluster"
+        ),
+        "{err}"
+    );
+    let out = stdout(&o);
+    assert!(out.contains("flux-system/a [failed]"), "{out}");
+    assert!(out.contains("flux-system/b [blocked]"), "{out}");
+}
+
+#[test]
+fn dependency_cycles_are_diagnostics() {
+    let t = small_fleet(&[ks("a", "b"), ks("b", "a"), ks("c", "flux-system")]);
+    let o = fleetcheck(&["render", "."], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("dependsOn cycle: flux-system/a -> flux-system/b -> flux-system/a"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dependsOn cycle: flux-system/b -> flux-system/a -> flux-system/b"),
+        "{err}"
+    );
+    // c depends on nothing broken and renders.
+    let out = stdout(&o);
+    let row: Vec<&str> = out.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(row, ["dev", "4", "5", "0", "2"]);
+}
+
+#[test]
+fn directory_without_kustomization_must_hold_kubernetes_yaml() {
+    let t = small_fleet(&[ks("a", "flux-system")]);
+    write(
+        t.path(),
+        "apps/broken.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: [1, 2]\n",
+    );
+    let o = fleetcheck(&["render", "."], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("apps/broken.yaml:"), "{err}");
+    assert!(err.contains("failed to decode Kubernetes YAML"), "{err}");
+}
