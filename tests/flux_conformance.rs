@@ -92,3 +92,33 @@ fn name_prefix_suffix_and_namespace_replace_the_files_values() {
     );
     assert!(yaml.contains("namespace: test-namespace"), "{yaml}");
 }
+
+#[test]
+#[ignore = "needs FLEETCHECK_FLUX_CONFORMANCE"]
+fn flux_build_kustomization_golden_without_service() {
+    let Some(dir) = corpus() else { return };
+    let td = dir.join("flux-build/cmd-flux/testdata/build-kustomization");
+    let ns = "flux-system-1";
+    let ks_text = std::fs::read_to_string(td.join("podinfo-kustomization.yaml"))
+        .unwrap()
+        .replace("{{ .fluxns }}", ns);
+    let tmp = tempfile::tempdir().unwrap();
+    let ks_file = tmp.path().join("ks.yaml");
+    std::fs::write(&ks_file, ks_text).unwrap();
+    let mut ks = first_ks(&ks_file);
+    let root = td.join("delete-service").canonicalize().unwrap();
+    ks.path = ".".into();
+    let built =
+        fleetcheck::flux::render::render_kustomization(&DiskTree, &root, &ks, &Limits::default())
+            .unwrap();
+    // `flux build` prints every object followed by `---`.
+    let mut got = String::new();
+    for r in &built.resources {
+        got.push_str(&to_yaml(std::slice::from_ref(r)).unwrap());
+        got.push_str("---\n");
+    }
+    let want = std::fs::read_to_string(td.join("podinfo-without-service-result.yaml"))
+        .unwrap()
+        .replace("{{ .fluxns }}", ns);
+    assert_eq!(got, want);
+}
