@@ -329,3 +329,28 @@ pub fn write_dir(fleet: &FleetRender, dir: &Path) -> Result<(), Diagnostic> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_matches_stars_and_question_marks() {
+        assert!(glob_match("production/*", "production/eu-west-1"));
+        assert!(glob_match("*west*", "production/europe-west1"));
+        assert!(glob_match("staging/eu-central-?", "staging/eu-central-1"));
+        assert!(!glob_match("staging/*", "production/eu-west-1"));
+        assert!(!glob_match("prod", "production"));
+    }
+
+    #[test]
+    fn source_flags_need_kind_namespace_name_and_an_existing_path() {
+        assert!(parse_sources(&["GitRepository/ns/name".into()]).is_err());
+        assert!(parse_sources(&["GitRepository/name=.".into()]).is_err());
+        let m = parse_sources(&["OCIRepository/ns/name=.".into()]).unwrap();
+        assert_eq!(
+            m.keys().next().unwrap().to_string(),
+            "OCIRepository/ns/name"
+        );
+    }
+}

@@ -421,3 +421,69 @@ pub fn parse_kustomization(r: &Resource) -> Result<Option<FluxKustomization>, Di
         origin,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kustomize::resources::resources_from_documents;
+    use crate::yaml::{Limits, parse_stream};
+    use std::path::Path;
+
+    fn parse(text: &str) -> Result<Option<FluxKustomization>, Diagnostic> {
+        let docs = parse_stream(text, &Limits::default()).unwrap();
+        let res = resources_from_documents(docs, Path::new("/r/ks.yaml")).unwrap();
+        parse_kustomization(&res[0])
+    }
+
+    #[test]
+    fn reads_v1beta2_fields_and_defaults_namespaces() {
+        let ks = parse(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1beta2\nkind: Kustomization\nmetadata:\n  name: app\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: repo\n  path: ./app\n  dependsOn:\n  - name: infra\n  - name: other\n    namespace: x\n  patchesStrategicMerge:\n  - kind: Deployment\n  patchesJson6902:\n  - patch: [{op: remove, path: /a}]\n  images:\n  - name: nginx\n    newTag: \"1\"\n  commonMetadata:\n    labels: {team: a}\n  postBuild:\n    substitute: {a: b}\n  prune: true\n  suspend: false\n  decryption:\n    provider: sops\n    secretRef:\n      name: sops-age\n",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(ks.key(), "default/app");
+        assert_eq!(ks.source_ref.to_string(), "GitRepository/default/repo");
+        assert_eq!(ks.depends_on[0].namespace, "default");
+        assert_eq!(ks.depends_on[1].namespace, "x");
+        assert_eq!(ks.patches_strategic_merge.len(), 1);
+        assert_eq!(ks.patches_json6902.len(), 1);
+        assert_eq!(ks.images[0].new_tag.as_deref(), Some("1"));
+        assert_eq!(
+            ks.common_metadata.unwrap().labels,
+            [("team".to_owned(), "a".to_owned())]
+        );
+        assert!(ks.post_build.is_some() && ks.prune && !ks.suspend);
+        assert_eq!(
+            ks.decryption.unwrap().secret_ref.as_deref(),
+            Some("sops-age")
+        );
+        assert_eq!(ks.path_pos, Pos::new(9, 9));
+    }
+
+    #[test]
+    fn other_kinds_are_not_kustomizations() {
+        let other = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nmetadata:\n  name: x\n";
+        assert_eq!(parse(other).unwrap(), None);
+    }
+
+    #[test]
+    fn type_errors_point_at_the_field() {
+        let err = parse(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: ns\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: repo\n  prune: yes-please\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.location.as_ref().unwrap().pos, Pos::new(10, 10));
+        assert!(
+            err.message
+                .contains("Kustomization ns/app: `prune` must be a boolean"),
+            "{err}"
+        );
+        let err = parse("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\nspec:\n  path: ./x\n")
+            .unwrap_err();
+        assert!(
+            err.message.contains("spec.sourceRef.kind is missing"),
+            "{err}"
+        );
+    }
+}

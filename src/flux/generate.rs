@@ -349,3 +349,191 @@ fn is_local_relative(p: &str) -> bool {
     ];
     !(remote.iter().any(|r| p.starts_with(r)) || Path::new(p).is_absolute())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flux::discover::empty_kustomization;
+    use crate::source::DiskTree;
+
+    fn fixture(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().canonicalize().unwrap();
+        for (rel, text) in files {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        (t, root)
+    }
+
+    fn file_for(root: &Path, ks: &FluxKustomization) -> Result<Option<GeneratedFile>, Diagnostic> {
+        let dir = build_dir(&DiskTree, root, ks)?;
+        flux_kustomization_file(&DiskTree, root, &dir, ks, &Limits::default())
+    }
+
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n";
+
+    #[test]
+    fn generated_kustomization_lists_manifests_depth_first_and_stops_at_kustomizations() {
+        let (_t, root) = fixture(&[
+            ("app/b.yaml", CM),
+            ("app/a.yml", CM),
+            ("app/notes.txt", "x"),
+            ("app/README.YAML", CM),
+            ("app/sub/c.yaml", CM),
+            ("app/sub/deeper/kustomization.yaml", "resources: []\n"),
+            ("app/sub/deeper/ignored.yaml", CM),
+        ]);
+        let mut ks = empty_kustomization();
+        ks.path = "./app".into();
+        let g = file_for(&root, &ks).unwrap().unwrap();
+        assert!(g.generated);
+        assert_eq!(g.path, root.join("app/kustomization.yaml"));
+        assert_eq!(
+            g.text,
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ./a.yml\n- ./b.yaml\n- ./sub/c.yaml\n- ./sub/deeper\n"
+        );
+    }
+
+    #[test]
+    fn empty_directory_gets_the_placeholder_namespace() {
+        let (_t, root) = fixture(&[("empty/notes.md", "x")]);
+        let mut ks = empty_kustomization();
+        ks.path = "empty".into();
+        let g = file_for(&root, &ks).unwrap().unwrap();
+        assert!(g.text.contains("namespace: _placeholder"), "{}", g.text);
+    }
+
+    #[test]
+    fn invalid_manifest_in_a_scanned_directory_is_an_error_at_the_file() {
+        let (_t, root) = fixture(&[("app/bad.yaml", "kind: [\n")]);
+        let mut ks = empty_kustomization();
+        ks.path = "app".into();
+        let err = file_for(&root, &ks).unwrap_err();
+        assert!(
+            err.message.starts_with("failed to decode Kubernetes YAML"),
+            "{err}"
+        );
+        assert_eq!(err.location.unwrap().file, root.join("app/bad.yaml"));
+    }
+
+    #[test]
+    fn unchanged_file_is_not_rewritten() {
+        let (_t, root) = fixture(&[
+            ("app/kustomization.yaml", "resources:\n- cm.yaml\n"),
+            ("app/cm.yaml", CM),
+        ]);
+        let mut ks = empty_kustomization();
+        ks.path = "app".into();
+        assert_eq!(file_for(&root, &ks).unwrap(), None);
+    }
+
+    #[test]
+    fn spec_fields_are_written_into_the_top_level_file() {
+        let (_t, root) = fixture(&[
+            (
+                "app/kustomization.yaml",
+                "namespace: old\nnamePrefix: a-\nunknownField: 1\nresources:\n- cm.yaml\npatches:\n- path: p.yaml\nimages:\n- name: nginx\n  newName: my/nginx\n  newTag: '1'\n- name: redis\n  digest: sha256:aa\n",
+            ),
+            ("app/cm.yaml", CM),
+        ]);
+        let mut ks = empty_kustomization();
+        ks.path = "app".into();
+        ks.target_namespace = Some("new".into());
+        ks.name_prefix = Some("b-".into());
+        ks.patches = vec![Node::new(Value::Map({
+            let mut m = Mapping::default();
+            m.insert("patch", Node::string("x"));
+            m.insert("ignored", Node::string("y"));
+            m
+        }))];
+        ks.images = vec![
+            Image {
+                name: "nginx".into(),
+                digest: Some("sha256:bb".into()),
+                ..Image::default()
+            },
+            Image {
+                name: "redis".into(),
+                new_name: Some("my/redis".into()),
+                ..Image::default()
+            },
+            Image {
+                name: "busybox".into(),
+                new_tag: Some("2".into()),
+                ..Image::default()
+            },
+        ];
+        let g = file_for(&root, &ks).unwrap().unwrap();
+        assert!(!g.generated);
+        assert_eq!(
+            g.text,
+            "images:\n- digest: sha256:bb\n  name: nginx\n  newName: my/nginx\n- digest: sha256:aa\n  name: redis\n  newName: my/redis\n- name: busybox\n  newTag: \"2\"\nnamePrefix: b-\nnamespace: new\npatches:\n- path: p.yaml\n- patch: x\nresources:\n- cm.yaml\n"
+        );
+    }
+
+    #[test]
+    fn file_without_resources_gets_origin_annotations() {
+        let (_t, root) = fixture(&[(
+            "app/kustomization.yaml",
+            "configMapGenerator:\n- name: x\n  literals: [a=b]\n",
+        )]);
+        let mut ks = empty_kustomization();
+        ks.path = "app".into();
+        let g = file_for(&root, &ks).unwrap().unwrap();
+        assert!(
+            g.text.starts_with("buildMetadata:\n- originAnnotations\n"),
+            "{}",
+            g.text
+        );
+        ks.build_metadata = vec!["managedByLabel".into()];
+        let g = file_for(&root, &ks).unwrap().unwrap();
+        assert!(
+            g.text.starts_with("buildMetadata:\n- managedByLabel\n"),
+            "{}",
+            g.text
+        );
+    }
+
+    #[test]
+    fn components_must_be_local_and_missing_ones_may_be_ignored() {
+        let (_t, root) = fixture(&[
+            ("app/cm.yaml", CM),
+            ("comp/kustomization.yaml", "kind: Component\n"),
+        ]);
+        let mut ks = empty_kustomization();
+        ks.path = "app".into();
+        ks.components = vec!["../comp".into(), "../missing".into()];
+        ks.ignore_missing_components = true;
+        let g = file_for(&root, &ks).unwrap().unwrap();
+        assert!(
+            g.text.contains("components:\n- ../comp\nkind"),
+            "{}",
+            g.text
+        );
+        ks.components = vec!["https://github.com/x/y".into()];
+        let err = file_for(&root, &ks).unwrap_err();
+        assert!(err.message.contains("must be local and relative"), "{err}");
+    }
+
+    #[test]
+    fn path_outside_the_root_or_missing_is_an_error() {
+        let (_t, root) = fixture(&[("app/cm.yaml", CM)]);
+        let mut ks = empty_kustomization();
+        ks.path = "../..".into();
+        assert!(
+            file_for(&root, &ks)
+                .unwrap_err()
+                .message
+                .contains("leaves the source root")
+        );
+        ks.path = "nope".into();
+        assert!(
+            file_for(&root, &ks)
+                .unwrap_err()
+                .message
+                .contains("kustomization path not found")
+        );
+    }
+}
