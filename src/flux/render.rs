@@ -90,7 +90,7 @@ pub fn flux_build(
     let within = |d: Diagnostic| within_ks(d, ks);
     let dir = build_dir(tree, root, ks).map_err(within)?;
     let generated = flux_kustomization_file(tree, root, &dir, ks, limits).map_err(within)?;
-    let mut overlay = OverlayTree::new(tree);
+    let mut overlay = OverlayTree::confined(tree, root.to_owned());
     if let Some(g) = &generated {
         overlay.files.insert(g.path.clone(), g.text.clone());
     }

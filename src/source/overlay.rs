@@ -7,12 +7,16 @@ use std::path::{Path, PathBuf};
 
 use super::{EntryKind, Tree};
 
-/// A tree whose `files` (absolute paths) shadow or extend `base`.
+/// A tree whose `files` (absolute paths) shadow or extend `base`, optionally confined to a
+/// root directory (Flux's secure file system: nothing outside the source artifact is readable).
 pub struct OverlayTree<'a> {
     /// The tree read for every path not in `files`.
     pub base: &'a dyn Tree,
     /// In-memory files by absolute path; their parent directories must exist in `base`.
     pub files: BTreeMap<PathBuf, String>,
+    /// When set, paths outside this (real, absolute) directory do not exist, and reading them,
+    /// or a symlink that resolves outside it, is an error.
+    pub root: Option<PathBuf>,
 }
 
 impl<'a> OverlayTree<'a> {
@@ -21,6 +25,29 @@ impl<'a> OverlayTree<'a> {
         OverlayTree {
             base,
             files: BTreeMap::new(),
+            root: None,
+        }
+    }
+
+    /// An overlay that refuses everything outside `root`.
+    pub fn confined(base: &'a dyn Tree, root: PathBuf) -> Self {
+        OverlayTree {
+            root: Some(root),
+            ..OverlayTree::new(base)
+        }
+    }
+
+    fn check(&self, path: &Path) -> io::Result<()> {
+        match &self.root {
+            Some(root) if !path.starts_with(root) => Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "'{}' is outside the source root '{}'",
+                    path.display(),
+                    root.display()
+                ),
+            )),
+            _ => Ok(()),
         }
     }
 }
@@ -30,34 +57,48 @@ impl Tree for OverlayTree<'_> {
         if self.files.contains_key(path) {
             return Some(EntryKind::File);
         }
+        self.check(path).ok()?;
         self.base.kind(path)
     }
 
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         match self.files.get(path) {
             Some(text) => Ok(text.clone()),
-            None => self.base.read_to_string(path),
+            None => {
+                self.check(path)?;
+                self.check(&self.base.real_path(path)?)?;
+                self.base.read_to_string(path)
+            }
         }
     }
 
     fn read_bytes(&self, path: &Path) -> io::Result<Vec<u8>> {
         match self.files.get(path) {
             Some(text) => Ok(text.clone().into_bytes()),
-            None => self.base.read_bytes(path),
+            None => {
+                self.check(path)?;
+                self.check(&self.base.real_path(path)?)?;
+                self.base.read_bytes(path)
+            }
         }
     }
 
     fn real_path(&self, path: &Path) -> io::Result<PathBuf> {
-        if self.files.contains_key(path) {
+        self.check(path)?;
+        let real = if self.files.contains_key(path) {
             // An in-memory file: its directory's real path plus its name.
             let parent = path.parent().unwrap_or(Path::new("/"));
             let name = path.file_name().unwrap_or_default();
-            return Ok(self.base.real_path(parent)?.join(name));
-        }
-        self.base.real_path(path)
+            self.base.real_path(parent)?.join(name)
+        } else {
+            self.base.real_path(path)?
+        };
+        self.check(&real)?;
+        Ok(real)
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, EntryKind)>> {
+        self.check(path)?;
         let mut entries = self.base.read_dir(path)?;
         for file in self.files.keys() {
             if file.parent() == Some(path)
@@ -100,5 +141,23 @@ mod tests {
             std::fs::read_to_string(root.join("a.yaml")).unwrap(),
             "disk"
         );
+    }
+
+    #[test]
+    fn confined_overlay_refuses_paths_and_symlinks_outside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(top.join("repo")).unwrap();
+        std::fs::write(top.join("secret.yaml"), "x").unwrap();
+        std::fs::write(top.join("repo/in.yaml"), "y").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(top.join("secret.yaml"), top.join("repo/link.yaml")).unwrap();
+        let tree = OverlayTree::confined(&DiskTree, top.join("repo"));
+        assert_eq!(tree.read_to_string(&top.join("repo/in.yaml")).unwrap(), "y");
+        assert_eq!(tree.kind(&top.join("secret.yaml")), None);
+        let err = tree.read_to_string(&top.join("secret.yaml")).unwrap_err();
+        assert!(err.to_string().contains("outside the source root"), "{err}");
+        #[cfg(unix)]
+        assert!(tree.read_to_string(&top.join("repo/link.yaml")).is_err());
     }
 }
