@@ -438,15 +438,25 @@ fn directory_without_kustomization_must_hold_kubernetes_yaml() {
 fn flux_operator_layout_without_a_self_sync_kustomization() {
     let t = tempfile::tempdir().unwrap();
     let ks = |name: &str, ns: &str, path: &str| {
-        format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  interval: 1h\n  path: {path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n")
+        format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  interval: 1h\n  path: {path}\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n"
+        )
     };
-    write(t.path(), "kubernetes/flux/cluster/ks.yaml", &ks("cluster-apps", "flux-system", "./kubernetes/apps"));
+    write(
+        t.path(),
+        "kubernetes/flux/cluster/ks.yaml",
+        &ks("cluster-apps", "flux-system", "./kubernetes/apps"),
+    );
     write(
         t.path(),
         "kubernetes/apps/default/kustomization.yaml",
         "resources:\n- ./echo/ks.yaml\n",
     );
-    write(t.path(), "kubernetes/apps/default/echo/ks.yaml", &ks("echo", "default", "./kubernetes/apps/default/echo/app"));
+    write(
+        t.path(),
+        "kubernetes/apps/default/echo/ks.yaml",
+        &ks("echo", "default", "./kubernetes/apps/default/echo/app"),
+    );
     write(
         t.path(),
         "kubernetes/apps/default/echo/app/cm.yaml",
@@ -467,12 +477,24 @@ fn flux_operator_layout_without_a_self_sync_kustomization() {
 fn builds_cannot_read_outside_the_repository() {
     let t = tempfile::tempdir().unwrap();
     let repo = t.path().join("repo");
-    write(t.path(), "outside/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leaked\n");
+    write(
+        t.path(),
+        "outside/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leaked\n",
+    );
     let fleet = small_fleet(&[ks("a", "flux-system")]);
     copy_dir(fleet.path(), &repo);
-    write(&repo, "apps/kustomization.yaml", "resources:\n- ../../outside/cm.yaml\n");
+    write(
+        &repo,
+        "apps/kustomization.yaml",
+        "resources:\n- ../../outside/cm.yaml\n",
+    );
     let o = fleetcheck(&["render", "repo", "-o", "yaml"], t.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(!stdout(&o).contains("leaked"));
-    assert!(stderr(&o).contains("apps/kustomization.yaml"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("apps/kustomization.yaml"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::api::{FluxKustomization, SourceRef, parse_kustomization};
 use super::discover::{ClusterEntry, find_clusters, repo_sources, scan_repo};
 use super::generate::GeneratedFile;
-use super::render::render_kustomization;
+use super::render::{BuildCache, render_kustomization_cached};
 use crate::diagnostic::Diagnostic;
 use crate::resource::Resource;
 use crate::source::Tree;
@@ -131,10 +131,11 @@ pub fn render_fleet(
     // Self-synced clusters render first; a candidate entry directory is a cluster only when no
     // render reaches its Kustomizations (they are not included from elsewhere, e.g. via `../`).
     let render_all = !candidates.is_empty();
+    let cache = BuildCache::default();
     let mut rendered: Vec<ClusterRender> = synced
         .par_iter()
         .filter(|c| render_all || select(&c.name))
-        .map(|c| render_cluster(tree, root, c, &sources, options))
+        .map(|c| render_cluster(tree, root, c, &sources, options, &cache))
         .collect();
     let reached: BTreeSet<&Path> = rendered
         .iter()
@@ -151,7 +152,7 @@ pub fn render_fleet(
         .collect();
     let more: Vec<ClusterRender> = extra
         .par_iter()
-        .map(|c| render_cluster(tree, root, c, &sources, options))
+        .map(|c| render_cluster(tree, root, c, &sources, options, &cache))
         .collect();
     rendered.retain(|c| select(&c.name));
     rendered.extend(more);
@@ -169,6 +170,7 @@ fn render_cluster(
     cluster: &ClusterEntry,
     repo: &BTreeSet<SourceRef>,
     options: &FleetOptions,
+    cache: &BuildCache,
 ) -> ClusterRender {
     let mut nodes: BTreeMap<String, KsNode> = BTreeMap::new();
     let mut pending: BTreeSet<String> = BTreeSet::new();
@@ -207,7 +209,7 @@ fn render_cluster(
                     Some(mapped) if !repo.contains(&ks.source_ref) => mapped.as_path(),
                     _ => root,
                 };
-                render_kustomization(tree, src_root, ks, &options.limits)
+                render_kustomization_cached(tree, src_root, ks, &options.limits, Some(cache))
             })
             .collect();
         for (key, result) in ready.into_iter().zip(results) {

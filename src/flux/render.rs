@@ -2,7 +2,9 @@
 //! rewritten top-level kustomization in memory, FIFO order, no load restriction, then the
 //! post-build steps (substitution, owner labels, commonMetadata).
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Mutex;
 
 use super::api::FluxKustomization;
 use super::generate::{GeneratedFile, build_dir, flux_kustomization_file};
@@ -34,10 +36,70 @@ pub fn render_kustomization(
     ks: &FluxKustomization,
     limits: &Limits,
 ) -> Result<Built, Diagnostic> {
+    render_kustomization_cached(tree, root, ks, limits, None)
+}
+
+/// Memoised kustomize stages: the same directory with the same Flux build parameters (as in
+/// several clusters sharing an overlay) is built once. Only successful builds are kept.
+#[derive(Debug, Default)]
+pub struct BuildCache {
+    builds: Mutex<HashMap<String, Built>>,
+}
+
+impl BuildCache {
+    fn key(root: &Path, ks: &FluxKustomization) -> String {
+        format!(
+            "{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0{:?}\0{:?}\0{:?}",
+            root.display(),
+            ks.path,
+            ks.target_namespace,
+            ks.name_prefix,
+            ks.name_suffix,
+            ks.patches,
+            ks.components,
+            ks.ignore_missing_components,
+            ks.images,
+            ks.patches_strategic_merge,
+            ks.patches_json6902,
+            ks.build_metadata,
+        )
+    }
+
+    fn get(&self, key: &str) -> Option<Built> {
+        self.builds.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: String, built: &Built) {
+        if let Ok(mut map) = self.builds.lock() {
+            map.insert(key, built.clone());
+        }
+    }
+}
+
+/// [`render_kustomization`] with an optional cache of kustomize stages.
+pub fn render_kustomization_cached(
+    tree: &dyn Tree,
+    root: &Path,
+    ks: &FluxKustomization,
+    limits: &Limits,
+    cache: Option<&BuildCache>,
+) -> Result<Built, Diagnostic> {
+    let key = cache.map(|_| BuildCache::key(root, ks));
+    let cached = cache.zip(key.as_deref()).and_then(|(c, k)| c.get(k));
+    let built = match cached {
+        Some(b) => b,
+        None => {
+            let b = flux_build(tree, root, ks, limits)?;
+            if let (Some(c), Some(k)) = (cache, key) {
+                c.put(k, &b);
+            }
+            b
+        }
+    };
     let Built {
         mut resources,
         kustomization_file,
-    } = flux_build(tree, root, ks, limits)?;
+    } = built;
 
     // Decryption (spec.decryption, SOPS) runs here, before substitution, once it exists.
 
