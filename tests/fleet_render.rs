@@ -498,3 +498,20 @@ fn builds_cannot_read_outside_the_repository() {
         stderr(&o)
     );
 }
+
+#[test]
+fn output_does_not_depend_on_the_thread_count() {
+    let run = |threads: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_fleetcheck"))
+            .args(["render", "testdata/fleet-infra", "-o", "json"])
+            .current_dir(manifest_dir())
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        o.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("4"));
+    assert_eq!(one, run("4"));
+}

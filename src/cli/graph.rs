@@ -63,6 +63,7 @@ pub fn run(args: &GraphArgs) -> Result<bool, Diagnostic> {
 
 fn mark(status: &Status) -> &'static str {
     match status {
+        Status::Pending => " [pending]",
         Status::Rendered => "",
         Status::Failed => " [failed]",
         Status::Blocked(_) => " [blocked]",

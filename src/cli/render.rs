@@ -163,6 +163,7 @@ pub fn all_diagnostics(fleet: &FleetRender) -> Vec<&Diagnostic> {
 
 fn status_text(n: &KsNode) -> (&'static str, String) {
     match &n.status {
+        Status::Pending => ("pending", String::new()),
         Status::Rendered => ("rendered", String::new()),
         Status::Failed => ("failed", String::new()),
         Status::Blocked(by) => ("blocked", format!("dependency {by} did not render")),

@@ -39,6 +39,8 @@ impl Default for FleetOptions {
 /// What happened to one Flux Kustomization.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
+    /// Waiting to be built (only while the graph is being rendered).
+    Pending,
     /// Built; its objects are in `resources`.
     Rendered,
     /// Its build or a check failed; see `diagnostics`.
@@ -190,10 +192,9 @@ fn render_cluster(
             .filter(|k| {
                 nodes[*k].ks.depends_on.iter().all(|d| {
                     let dk = dep_key(d);
-                    !pending.contains(&dk)
-                        && nodes.get(&dk).is_some_and(|n| {
-                            matches!(n.status, Status::Rendered | Status::Skipped(_))
-                        })
+                    nodes
+                        .get(&dk)
+                        .is_some_and(|n| matches!(n.status, Status::Rendered | Status::Skipped(_)))
                 })
             })
             .cloned()
@@ -309,7 +310,7 @@ fn add_node(
         Status::Skipped("suspended (spec.suspend: true)".into())
     } else if repo.contains(&ks.source_ref) || options.sources.contains_key(&ks.source_ref) {
         pending.insert(key.clone());
-        Status::Rendered // provisional; set when built
+        Status::Pending
     } else {
         Status::Skipped(format!(
             "source {} is not this repository; map it with --source {}=PATH",
@@ -337,8 +338,7 @@ fn block_dependents(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet
             for d in &nodes[k].ks.depends_on {
                 let dk = dep_key(d);
                 if let Some(dep) = nodes.get(&dk)
-                    && (matches!(dep.status, Status::Failed | Status::Blocked(_))
-                        && !pending.contains(&dk))
+                    && matches!(dep.status, Status::Failed | Status::Blocked(_))
                 {
                     blocked.push((k.clone(), dk));
                     break;
