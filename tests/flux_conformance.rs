@@ -122,3 +122,64 @@ fn flux_build_kustomization_golden_without_service() {
         .replace("{{ .fluxns }}", ns);
     assert_eq!(got, want);
 }
+
+#[test]
+#[ignore = "needs FLEETCHECK_FLUX_CONFORMANCE"]
+fn flux_build_recursive_with_local_sources() {
+    use fleetcheck::flux::api::SourceRef;
+    use fleetcheck::flux::discover::ClusterEntry;
+    use fleetcheck::flux::graph::{BuildCache, FleetOptions, render_cluster};
+    let Some(dir) = corpus() else { return };
+    let td = dir
+        .join("flux-build/cmd-flux/testdata/build-kustomization")
+        .canonicalize()
+        .unwrap();
+    let ns = "flux-system-2";
+    let ks_text = std::fs::read_to_string(td.join("podinfo-kustomization.yaml"))
+        .unwrap()
+        .replace("{{ .fluxns }}", ns);
+    let tmp = tempfile::tempdir().unwrap();
+    let ks_file = tmp.path().join("ks.yaml");
+    std::fs::write(&ks_file, ks_text).unwrap();
+    let mut entry = first_ks(&ks_file);
+    entry.path = "./podinfo-with-my-app".into();
+    let repo = [entry.source_ref.clone()].into_iter().collect();
+    let mut options = FleetOptions::default();
+    // --local-sources GitRepository/default/podinfo=./testdata/build-kustomization
+    options.sources.insert(
+        SourceRef {
+            kind: "GitRepository".into(),
+            namespace: "default".into(),
+            name: "podinfo".into(),
+        },
+        td.clone(),
+    );
+    let cluster = ClusterEntry {
+        name: "test".into(),
+        dir: td.clone(),
+        entry,
+        candidate_files: Vec::new(),
+    };
+    let out = render_cluster(
+        &DiskTree,
+        &td,
+        &cluster,
+        &repo,
+        &options,
+        &BuildCache::default(),
+    );
+    let mut got = String::new();
+    for key in [format!("{ns}/podinfo"), "default/my-app".to_owned()] {
+        let node = &out.nodes[&key];
+        assert!(node.diagnostics.is_empty(), "{:?}", node.diagnostics);
+        for r in &node.resources {
+            got.push_str(&to_yaml(std::slice::from_ref(r)).unwrap());
+            got.push_str("---\n");
+        }
+    }
+    let want = std::fs::read_to_string(td.join("podinfo-with-my-app-result.yaml"))
+        .unwrap()
+        .replace("{{ .fluxns }}", ns);
+    // The golden ends with the ConfigMap as read from disk by the CLI's recursive printer.
+    assert!(want.starts_with(&got), "got:\n{got}\nwant:\n{want}");
+}

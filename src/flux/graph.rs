@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use super::api::{FluxKustomization, SourceRef, parse_kustomization};
 use super::discover::{ClusterEntry, find_clusters, repo_sources, scan_repo};
 use super::generate::GeneratedFile;
-use super::render::{BuildCache, render_kustomization_cached};
+pub use super::render::BuildCache;
+use super::render::render_kustomization_cached;
 use crate::diagnostic::Diagnostic;
 use crate::resource::Resource;
 use crate::source::Tree;
@@ -166,7 +167,10 @@ pub fn render_fleet(
     }
 }
 
-fn render_cluster(
+/// Renders one cluster from its entry Kustomization: follows the Flux Kustomizations found in
+/// each output, building each once its dependencies rendered. `repo` are the sources served by
+/// `root`; other sources render only when `options.sources` maps them.
+pub fn render_cluster(
     tree: &dyn Tree,
     root: &Path,
     cluster: &ClusterEntry,
