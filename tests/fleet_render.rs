@@ -515,3 +515,57 @@ fn output_does_not_depend_on_the_thread_count() {
     assert_eq!(one, run("4"));
     assert_eq!(one, run("4"));
 }
+
+#[test]
+fn v1beta2_patch_fields_and_images_apply() {
+    let t = small_fleet(&[]);
+    write(
+        t.path(),
+        "clusters/dev/apps.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1beta2
+kind: Kustomization
+metadata:
+  name: app
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./web
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  targetNamespace: web
+  namePrefix: dev-
+  images:
+  - name: nginx
+    newTag: 1.27.1
+  patchesStrategicMerge:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      replicas: 4
+  patchesJson6902:
+  - target:
+      version: v1
+      kind: ConfigMap
+      name: web
+    patch:
+    - op: add
+      path: /data/extra
+      value: from-flux
+",
+    );
+    write(
+        t.path(),
+        "web/app.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  a: b\n",
+    );
+    let o = fleetcheck(&["render", ".", "--out", "out"], t.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = fs::read_to_string(t.path().join("out/dev/flux-system.app.yaml")).unwrap();
+    assert!(out.contains("name: dev-web\n  namespace: web\n"), "{out}");
+    assert!(out.contains("replicas: 4"), "{out}");
+    assert!(out.contains("image: nginx:1.27.1"), "{out}");
+    assert!(out.contains("extra: from-flux"), "{out}");
+}
