@@ -150,12 +150,19 @@ pub fn run(args: &RenderArgs) -> Result<bool, Diagnostic> {
     Ok(!fleet.has_errors())
 }
 
-/// Every diagnostic of the render, in output order.
+/// Every diagnostic of the render, in output order, each once (clusters sharing a broken file
+/// report it once).
 pub fn all_diagnostics(fleet: &FleetRender) -> Vec<&Diagnostic> {
-    let mut out: Vec<&Diagnostic> = fleet.diagnostics.iter().collect();
-    for c in &fleet.clusters {
-        for n in c.nodes.values() {
-            out.extend(&n.diagnostics);
+    let mut out: Vec<&Diagnostic> = Vec::new();
+    let all = fleet.diagnostics.iter().chain(
+        fleet
+            .clusters
+            .iter()
+            .flat_map(|c| c.nodes.values().flat_map(|n| &n.diagnostics)),
+    );
+    for d in all {
+        if !out.contains(&d) {
+            out.push(d);
         }
     }
     out
