@@ -37,11 +37,18 @@ fn unknown_label_field_is_rejected_as_in_v5_8_1() {
         "kustomization.yaml",
         "resources:\n- sts.yaml\nlabels:\n- pairs: {a: b}\n  includeTemplates: true\n  includeVolumeClaimTemplates: true\n",
     );
-    write(t.path(), "sts.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n");
+    write(
+        t.path(),
+        "sts.yaml",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\n",
+    );
     let o = build(t.path());
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("unknown field \"includeVolumeClaimTemplates\""), "{err}");
+    assert!(
+        err.contains("unknown field \"includeVolumeClaimTemplates\""),
+        "{err}"
+    );
     assert!(err.contains("kustomization.yaml:6:"), "{err}");
 }
 
@@ -56,9 +63,25 @@ fn parent_of_the_root_is_a_real_directory() {
     assert!(err.contains("resource '../ov1' not found"), "{err}");
 
     // With the base where a real filesystem puts it, the same kustomization builds.
-    write(t.path(), "ov1/kustomization.yaml", "resources:\n- cm.yaml\n");
-    write(t.path(), "ov1/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+    write(
+        t.path(),
+        "ov1/kustomization.yaml",
+        "resources:\n- cm.yaml\n",
+    );
+    write(
+        t.path(),
+        "ov1/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    );
     let o = build(&run);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8(o.stdout).unwrap(), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+    );
 }
