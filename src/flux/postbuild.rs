@@ -1,0 +1,1 @@
+//! Flux post-build variable substitution over rendered resources.
