@@ -1,1 +1,0 @@
-//! Flux post-build variable substitution over rendered resources.
