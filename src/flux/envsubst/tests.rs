@@ -16,7 +16,8 @@ fn run(input: &str, env: &[(&str, &str)], strict: bool) -> Result<String, Envsub
 #[test]
 fn expand_table() {
     let z = "abcABC123ABCabc";
-    let rows: &[(&str, &[(&str, &str)], &str)] = &[
+    type Row<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let rows: &[Row] = &[
         ("abcdEFGH28ij", &[], "abcdEFGH28ij"),
         ("${#var01}", &[("var01", "abcdEFGH28ij")], "12"),
         ("${var01^}", &[("var01", "abcdEFGH28ij")], "AbcdEFGH28ij"),
