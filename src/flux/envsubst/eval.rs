@@ -55,10 +55,11 @@ fn apply(name: &str, s: &[u8], args: &[Vec<u8>]) -> Vec<u8> {
         "^" => map_first(s, upper),
         "^^" => map_all(s, upper),
         "#" if args.is_empty() => s.len().to_string().into_bytes(),
-        "#" => trim_prefix(s, &args[0], false),
-        "##" => trim_prefix(s, &args[0], true),
-        "%" => trim_suffix(s, &args[0], false),
-        "%%" => trim_suffix(s, &args[0], true),
+        "#" | "##" | "%" | "%%" => match args.first() {
+            Some(pat) if name.starts_with('#') => trim_prefix(s, pat, name.len() == 2),
+            Some(pat) => trim_suffix(s, pat, name.len() == 2),
+            None => s.to_vec(),
+        },
         ":" => substr(s, args),
         "/#" => match args {
             [pat, rep] if s.starts_with(pat) => go_replace(s, pat, rep, Some(1)),

@@ -177,9 +177,8 @@ impl Parser<'_> {
         self.s.unread();
         match r {
             '=' | '-' | '?' | '+' => self.parse_default_func(name),
-            // Go steps back by the width of the peeked rune, not of the `:`: a multi-byte rune
-            // after the colon leaves the scanner before the `:` and the substring parse fails.
-            _ if r.len_utf8() > 1 => Err(self.err(ErrorKind::BadSubstitution)),
+            // Go steps back by the width of the peeked rune, not of the `:`: after a multi-byte
+            // rune the scanner sits before the `:` and the substring parse fails, as here.
             _ => self.parse_substr_func(name),
         }
     }

@@ -1,6 +1,8 @@
 //! The scanner of Flux's envsubst (fluxcd/pkg `envsubst/parse/scan.go`): a mode-driven reader
 //! of identifier-like runs, `${` and `}`, with `$$` and `\/`, `\\` escapes dropped from tokens.
 
+use super::glob::decode_rune;
+
 /// The rune Go's scanner returns at the end of input. A literal NUL reads the same (as in Go).
 pub(super) const EOF: char = '\0';
 
@@ -58,24 +60,24 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Reads the next rune; `EOF` (width 0) at the end.
+    /// Reads the next rune; `EOF` (width 0) at the end. Like Go, a position inside a
+    /// multi-byte character (reachable through Go's `unread` quirk) reads as U+FFFD, width 1.
     pub fn read(&mut self) -> char {
-        match self.buf[self.pos..].chars().next() {
-            None => {
-                self.width = 0;
-                EOF
-            }
-            Some(c) => {
-                self.width = c.len_utf8();
-                self.pos += self.width;
-                c
-            }
+        let rest = self.buf.as_bytes().get(self.pos..).unwrap_or_default();
+        if rest.is_empty() {
+            self.width = 0;
+            return EOF;
         }
+        let (c, n) = decode_rune(rest);
+        self.width = n;
+        self.pos += n;
+        c
     }
 
-    /// Steps back over the last rune read (Go's `unread`: by the width of the last read).
+    /// Steps back by the width of the last rune read (Go's `unread`, which uses the width of
+    /// the last *read*, even when that was a peek of a wider rune).
     pub fn unread(&mut self) {
-        self.pos -= self.width;
+        self.pos = self.pos.saturating_sub(self.width);
     }
 
     /// Drops the escape character just read and consumes the escaped one as plain text.
@@ -95,16 +97,20 @@ impl<'a> Scanner<'a> {
 
     /// The text of the last token, escape characters dropped.
     pub fn text(&self) -> String {
-        let range = self.start..self.pos;
-        let first = self.dropped.partition_point(|&d| d < range.start);
-        let mut out = String::with_capacity(range.len());
-        let mut at = range.start;
-        for &d in self.dropped[first..].iter().take_while(|&&d| d < range.end) {
-            out.push_str(&self.buf[at..d]);
+        let bytes = self.buf.as_bytes();
+        let (start, end) = (self.start.min(self.pos), self.pos.min(bytes.len()));
+        let first = self.dropped.partition_point(|&d| d < start);
+        let mut out = Vec::with_capacity(end - start);
+        let mut at = start;
+        for &d in self.dropped[first..].iter().take_while(|&&d| d < end) {
+            out.extend_from_slice(&bytes[at..d]);
             at = d + 1;
         }
-        out.push_str(&self.buf[at..range.end]);
-        out
+        out.extend_from_slice(&bytes[at.min(end)..end]);
+        match String::from_utf8(out) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }
     }
 
     /// Reads the next token.

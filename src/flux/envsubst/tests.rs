@@ -181,6 +181,9 @@ fn parse_errors() {
         ("${#a", BadSubstitution, 0),
         ("${a:=x", ParseFuncSubstitution, 0),
         ("${a:é}", BadSubstitution, 0),
+        ("${aé:é}", BadSubstitution, 0),
+        ("${ab:😀}", BadSubstitution, 0),
+        ("${a:", BadSubstitution, 0),
         ("${a:=${b", MissingClosingBrace, 5),
         ("${a:=${}", ParseVariableName, 5),
     ];
@@ -236,4 +239,25 @@ fn parse_shapes() {
         parse("${string#$%:*{}").unwrap().to_go_shape(),
         f("string", "#", vec![t("$%:*{")])
     );
+}
+
+#[test]
+fn never_panics_on_odd_input() {
+    // A small deterministic generator over the characters the grammar cares about.
+    let alphabet: Vec<char> = "${}$:=-?+#%/^,\\ab_1é😀\0 ".chars().collect();
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let env = [("a", "é😀x"), ("b", "")];
+    for _ in 0..20_000 {
+        let mut input = String::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = (seed % 12) as usize;
+        for i in 0..len {
+            let k = (seed.rotate_left(i as u32 * 5) % alphabet.len() as u64) as usize;
+            input.push(alphabet[k]);
+        }
+        let _ = run(&input, &env, false);
+        let _ = run(&input, &env, true);
+    }
 }
