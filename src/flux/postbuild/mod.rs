@@ -257,6 +257,19 @@ pub fn apply(
     Ok(())
 }
 
+/// The whole post-build step of one Kustomization: [`resolve_vars`] then [`apply`] with the
+/// Kustomization's `substituteStrategy`. `strict` is the controller's feature gate
+/// ([`STRICT_DEFAULT`] for current Flux).
+pub fn run(
+    resources: &mut [Resource],
+    pb: &PostBuild,
+    lookup: &dyn Fn(&SubstituteRef) -> Option<BTreeMap<String, String>>,
+    strict: bool,
+) -> Result<(), Diagnostic> {
+    let vars = resolve_vars(pb, lookup)?;
+    apply(resources, &vars, strict, pb.strategy)
+}
+
 fn substitute_one(
     res: &mut Resource,
     lookup: &dyn Fn(&str) -> Option<String>,

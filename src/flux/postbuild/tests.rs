@@ -273,3 +273,25 @@ fn variable_precedence_and_missing_objects() {
         "data.k is not valid base64"
     );
 }
+
+#[test]
+fn run_resolves_and_applies() {
+    let file = Path::new("/repo/ks.yaml");
+    let pb = parse_post_build(
+        &spec("postBuild:\n  substitute:\n    X: inline\n  substituteFrom:\n  - kind: ConfigMap\n    name: vals\n"),
+        file,
+    )
+    .unwrap()
+    .unwrap();
+    let cm = spec("kind: ConfigMap\ndata:\n  Y: from-cm\n  X: loses\n");
+    let lookup = |r: &SubstituteRef| (r.name == "vals").then(|| object_data(r.kind, &cm).unwrap());
+    let mut res = resources(&format!("{CM}data:\n  a: ${{X}}-${{Y}}\n"));
+    run(&mut res, &pb, &lookup, STRICT_DEFAULT).unwrap();
+    assert_eq!(
+        res[0].node.get_path(&["data", "a"]).unwrap().as_str(),
+        Some("inline-from-cm")
+    );
+    let none = |_: &SubstituteRef| None;
+    let err = run(&mut res, &pb, &none, STRICT_DEFAULT).unwrap_err();
+    assert!(err.message.contains("ConfigMap/vals"));
+}
