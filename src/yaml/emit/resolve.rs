@@ -5,7 +5,7 @@
 use crate::yaml::timestamp;
 
 /// Whether go-yaml v2 may write the string `s` as a plain scalar (before the emitter's own checks).
-pub(super) fn plain_allowed(s: &str) -> bool {
+pub(crate) fn plain_allowed(s: &str) -> bool {
     resolves_to_str(s) && !is_base60_float(s)
 }
 
