@@ -56,8 +56,12 @@ spec:
 """)
 for i in range(n):
     d = f"{root}/overlays/cluster-{i:03d}"
-    write(f"{d}/kustomization.yaml", """apiVersion: kustomize.config.k8s.io/v1beta1
+    write(f"{d}/kustomization.yaml", f"""apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
+namespace: cluster-{i:03d}
+namePrefix: c{i % 7}-
+commonLabels:
+  cluster: cluster-{i:03d}
 resources:
 - ../../bases/web
 - ../../bases/api
@@ -66,6 +70,38 @@ resources:
 - config.yaml
 components:
 - ../../components/monitoring
+configMapGenerator:
+- name: app-env
+  literals:
+  - REGION={["eu-west-1", "us-east-1", "ap-south-1"][i % 3]}
+  - SHARD="{i}"
+images:
+- name: registry.example.com/web
+  newTag: "1.{i % 10}.0"
+replicas:
+- name: api
+  count: {1 + i % 4}
+patches:
+- target:
+    kind: Deployment
+    name: worker
+  patch: |-
+    - op: add
+      path: /spec/template/spec/containers/0/env/-
+      value: {{name: QUEUE, value: q-{i}}}
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      template:
+        spec:
+          containers:
+          - name: web
+            envFrom:
+            - configMapRef:
+                name: app-env
 """)
     write(f"{d}/namespace.yaml", f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: cluster-{i:03d}\n")
     write(f"{d}/config.yaml", f"""apiVersion: v1

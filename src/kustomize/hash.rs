@@ -8,6 +8,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::gojson::write_str;
 use crate::resource::Resource;
 use crate::yaml::{Node, Value};
 
@@ -177,26 +178,6 @@ pub fn go_float(f: f64) -> String {
     } else {
         format!("{f}")
     }
-}
-
-/// A Go `encoding/json` string: HTML-escaped, U+2028/2029 escaped, invalid UTF-8 impossible.
-pub fn write_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

@@ -52,32 +52,7 @@ impl Loader<'_> {
         rel: &str,
         at: &Location,
     ) -> Result<LoadedFile, Diagnostic> {
-        let here = |msg: String| Diagnostic::at(msg, &at.file, at.pos);
-        if is_remote(rel) {
-            return Err(here(format!("remote file '{rel}' cannot be read offline"))
-                .with_hint("fleetcheck never fetches; vendor the file into the repository"));
-        }
-        let path = join_clean(dir, rel);
-        match self.tree.kind(&path) {
-            Some(EntryKind::File) => {}
-            Some(EntryKind::Dir) => {
-                return Err(here(format!(
-                    "'{}' must resolve to a file, not a directory",
-                    self.show(&path)
-                )));
-            }
-            None => {
-                return Err(
-                    here(format!("file '{rel}' not found at '{}'", self.show(&path)))
-                        .with_hint("paths are relative to the directory of this kustomization"),
-                );
-            }
-        }
-        let real = self
-            .tree
-            .real_path(&path)
-            .map_err(|e| here(format!("cannot resolve '{}': {e}", self.show(&path))))?;
-        self.check_restriction(dir, &real, at)?;
+        let real = self.resolve_file(dir, rel, at)?;
         let text = self.read_text(&real)?;
         Ok(LoadedFile { path: real, text })
     }
@@ -90,6 +65,20 @@ impl Loader<'_> {
         rel: &str,
         at: &Location,
     ) -> Result<(PathBuf, Vec<u8>), Diagnostic> {
+        let real = self.resolve_file(dir, rel, at)?;
+        let bytes = self.tree.read_bytes(&real).map_err(|e| {
+            Diagnostic::at(
+                format!("cannot read '{}': {e}", self.show(&real)),
+                &at.file,
+                at.pos,
+            )
+            .with_hint("check the file's permissions")
+        })?;
+        Ok((real, bytes))
+    }
+
+    /// The real path of the file `rel` named at `at`, after kustomize's checks.
+    fn resolve_file(&self, dir: &Path, rel: &str, at: &Location) -> Result<PathBuf, Diagnostic> {
         let here = |msg: String| Diagnostic::at(msg, &at.file, at.pos);
         if is_remote(rel) {
             return Err(here(format!("remote file '{rel}' cannot be read offline"))
@@ -103,7 +92,7 @@ impl Loader<'_> {
                     "'{}' must resolve to a file, not a directory",
                     self.show(&path)
                 ))
-                .with_hint("name a file; a directory cannot be a generator source"));
+                .with_hint("name a file, not a directory"));
             }
             None => {
                 return Err(
@@ -117,11 +106,7 @@ impl Loader<'_> {
             .real_path(&path)
             .map_err(|e| here(format!("cannot resolve '{}': {e}", self.show(&path))))?;
         self.check_restriction(dir, &real, at)?;
-        let bytes = self.tree.read_bytes(&real).map_err(|e| {
-            here(format!("cannot read '{}': {e}", self.show(&real)))
-                .with_hint("check the file's permissions")
-        })?;
-        Ok((real, bytes))
+        Ok(real)
     }
 
     /// kustomize's `LoadRestrictionsRootOnly`: a file must be in or below `dir`.

@@ -126,8 +126,17 @@ impl TransformerConfig {
     /// Adds another configuration's specs (duplicates dropped, order kept).
     pub fn merge(&mut self, other: TransformerConfig) {
         fn add(into: &mut Vec<FieldSpec>, from: Vec<FieldSpec>) {
+            if into.is_empty() {
+                let mut seen = std::collections::HashSet::with_capacity(from.len());
+                into.extend(from.into_iter().filter(|fs| seen.insert(fs.clone())));
+                return;
+            }
+            if *into == from {
+                return;
+            }
+            let mut seen: std::collections::HashSet<FieldSpec> = into.iter().cloned().collect();
             for fs in from {
-                if !into.contains(&fs) {
+                if seen.insert(fs.clone()) {
                     into.push(fs);
                 }
             }
@@ -142,6 +151,13 @@ impl TransformerConfig {
         add(&mut self.var_reference, other.var_reference);
         add(&mut self.images, other.images);
         add(&mut self.replicas, other.replicas);
+        if self.name_reference == other.name_reference {
+            return;
+        }
+        if self.name_reference.is_empty() {
+            self.name_reference = other.name_reference;
+            return;
+        }
         for br in other.name_reference {
             match self
                 .name_reference

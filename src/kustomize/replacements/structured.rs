@@ -87,25 +87,6 @@ fn set_at(obj: &mut Node, head: &[String], text: String) -> Option<()> {
     done.then_some(())
 }
 
-fn go_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 fn go_json_float(f: f64) -> Option<String> {
     if !f.is_finite() {
         return None;
@@ -139,7 +120,7 @@ fn go_json(n: &Node, pretty: bool, depth: usize, out: &mut String) -> Option<()>
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::UInt(u) => out.push_str(&u.to_string()),
         Value::Float(f) => out.push_str(&go_json_float(*f)?),
-        Value::Timestamp(t) | Value::Str(t) => go_json_string(t, out),
+        Value::Timestamp(t) | Value::Str(t) => crate::kustomize::gojson::write_str(t, out),
         Value::Seq(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -168,7 +149,7 @@ fn go_json(n: &Node, pretty: bool, depth: usize, out: &mut String) -> Option<()>
                     out.push(',');
                 }
                 nl(out, depth + 1);
-                go_json_string(k, out);
+                crate::kustomize::gojson::write_str(k, out);
                 out.push(':');
                 if pretty {
                     out.push(' ');

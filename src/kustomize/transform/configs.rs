@@ -59,12 +59,20 @@ pub fn merge_into_layer(
             })?;
         }
     }
-    config.merge(TransformerConfig::builtin().clone());
-    merge_config(&mut layer.config, config).map_err(|e| {
+    if config == TransformerConfig::default() && layer.config == TransformerConfig::default() {
+        // The common case, a layer without `configurations` and nothing merged yet: the result
+        // of merging the defaults into an empty configuration, computed once.
+        layer.config = defaults_merged().clone();
+    } else if config == TransformerConfig::default() && layer.config == *defaults_merged() {
+        // Merging the defaults into themselves changes nothing.
+    } else {
+        config.merge(TransformerConfig::builtin().clone());
+        merge_config(&mut layer.config, config).map_err(|e| {
         err_at(kust, field_pos(kust, "configurations"), format!("merging config: {e}")).with_hint(
             "a field spec of `configurations` repeats one of kustomize's defaults (or of a base) with a different `create`",
         )
-    })?;
+        })?;
+    }
     if let Some(node) = kust.field("crds") {
         for item in list(kust, node, "Kustomization.crds", "string")? {
             let rel = entry_path(kust, item, "crds")?;
@@ -94,6 +102,17 @@ pub fn merge_into_layer(
     Ok(())
 }
 
+/// kustomize's defaults merged into an empty configuration (what every plain layer starts with).
+fn defaults_merged() -> &'static TransformerConfig {
+    static MERGED: std::sync::OnceLock<TransformerConfig> = std::sync::OnceLock::new();
+    MERGED.get_or_init(|| {
+        let mut merged = TransformerConfig::default();
+        // The builtin tables merge without conflicts (pinned by the transformer tests).
+        let _ = merge_config(&mut merged, TransformerConfig::builtin().clone());
+        merged
+    })
+}
+
 fn entry_path(kust: &Kustomization, item: &Node, field: &str) -> Result<String, Diagnostic> {
     match &item.value {
         Value::Str(s) => Ok(s.clone()),
@@ -102,5 +121,20 @@ fn entry_path(kust: &Kustomization, item: &Node, field: &str) -> Result<String, 
             item.pos,
             format!("`{field}` entries must be file paths (strings)"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod defaults_tests {
+    use super::*;
+
+    #[test]
+    fn builtin_tables_merge_without_conflicts() {
+        let mut merged = TransformerConfig::default();
+        merge_config(&mut merged, TransformerConfig::builtin().clone()).unwrap();
+        assert_eq!(&merged, defaults_merged());
+        let again = merged.clone();
+        merge_config(&mut merged, TransformerConfig::builtin().clone()).unwrap();
+        assert_eq!(merged, again, "merging the defaults twice changes nothing");
     }
 }

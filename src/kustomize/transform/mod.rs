@@ -33,6 +33,10 @@ fn effectively_equal(existing: &FieldSpec, other: &FieldSpec) -> bool {
 /// kustomize's `FsSlice.MergeAll`: appends the specs not yet present; a present one with a
 /// different create flag is the error `conflicting fieldspecs`.
 pub fn merge_specs(into: &mut Vec<FieldSpec>, from: &[FieldSpec]) -> Result<(), String> {
+    // Merging a list into an equal list changes nothing (every layer merges the defaults).
+    if into.as_slice() == from {
+        return Ok(());
+    }
     for fs in from {
         match into.iter().find(|e| effectively_equal(e, fs)) {
             Some(e) if e.create != fs.create => return Err("conflicting fieldspecs".into()),

@@ -17,6 +17,7 @@ mod writer;
 use std::fmt::Write as _;
 
 use super::value::{Node, Pos, Value};
+pub(crate) use resolve::plain_allowed;
 use scalar::Style;
 use writer::Writer;
 

@@ -5,7 +5,7 @@
 use crate::yaml::timestamp;
 
 /// Whether go-yaml v2 may write the string `s` as a plain scalar (before the emitter's own checks).
-pub(super) fn plain_allowed(s: &str) -> bool {
+pub(crate) fn plain_allowed(s: &str) -> bool {
     resolves_to_str(s) && !is_base60_float(s)
 }
 
@@ -188,43 +188,9 @@ fn uint_value(s: &[u8], base: u32) -> u64 {
     })
 }
 
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$` (shared with the v3 resolver).
 fn matches_yaml_float(s: &[u8]) -> bool {
-    let mut i = 0;
-    if matches!(s.first(), Some(b'-' | b'+')) {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < s.len() && s[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    if s.get(i) == Some(&b'.') {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if s.get(i) == Some(&b'.') {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if matches!(s.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(s.get(i), Some(b'-' | b'+')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == s.len()
+    std::str::from_utf8(s).is_ok_and(crate::yaml::resolve::is_yaml_style_float)
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` succeeding (decimal forms only, which is all that reaches it:
