@@ -105,12 +105,16 @@ pub fn render_kustomization_cached(
 
     // ==== POST-BUILD CALL SITE ==================================================================
     // Flux runs spec.postBuild variable substitution per resource here: after the kustomize build
-    // (and decryption), before the owner labels and commonMetadata (§10.1). The lead connects
-    // `crate::flux::postbuild` at this point, e.g.:
-    //     if let Some(post_build) = &ks.post_build {
-    //         postbuild::substitute(ks, post_build, &mut resources, ...)
+    // (and decryption), before the owner labels and commonMetadata (§10.1). To connect
+    // `crate::flux::postbuild` (`ks.post_build` holds the raw `spec.postBuild` node):
+    //     let pb = postbuild::parse_post_build(<spec node holding ks.post_build>, &ks.origin.file)?;
+    //     if let Some(pb) = pb {
+    //         postbuild::run(&mut resources, &pb, &lookup, postbuild::STRICT_DEFAULT)
     //             .map_err(|d| within_ks(d, ks))?;
     //     }
+    // where `lookup` finds substituteFrom ConfigMaps/Secrets among the objects already rendered
+    // in the cluster (graph.rs renders dependencies first; pass them down from `render_cluster`).
+    // The result must not be cached: `BuildCache` holds only the kustomize stage.
     // =============================================================================================
 
     for r in &mut resources {
