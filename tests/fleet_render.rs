@@ -567,3 +567,80 @@ spec:
     assert!(out.contains("image: nginx:1.27.1"), "{out}");
     assert!(out.contains("extra: from-flux"), "{out}");
 }
+
+/// A fleet whose `config` Kustomization renders a ConfigMap and Secret that the dependent `app`
+/// Kustomization substitutes from.
+fn substitution_fleet(app_post_build: &str) -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "clusters/dev/flux-system/gotk-sync.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    );
+    write(
+        t.path(),
+        "clusters/dev/apps.yaml",
+        &format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: config\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./config\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./app\n  dependsOn:\n  - name: config\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n{app_post_build}"
+        ),
+    );
+    write(
+        t.path(),
+        "config/vars.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  region: eu-west-1\n  replicas: \"3\"\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: cluster-secrets\n  namespace: flux-system\ndata:\n  token: czNjcjN0\n",
+    );
+    write(
+        t.path(),
+        "app/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  replicas: ${replicas}\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web:1\n        env:\n        - name: REGION\n          value: ${region}\n        - name: TOKEN\n          value: ${token}\n        - name: TIER\n          value: ${tier:=standard}\n",
+    );
+    t
+}
+
+#[test]
+fn post_build_substitutes_from_objects_rendered_in_the_cluster() {
+    let t = substitution_fleet(
+        "  postBuild:\n    substitute:\n      tier: gold\n    substituteFrom:\n    - kind: ConfigMap\n      name: cluster-vars\n    - kind: Secret\n      name: cluster-secrets\n",
+    );
+    let o = fleetcheck(&["render", ".", "-o", "yaml"], t.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("  replicas: 3\n"),
+        "an integer after substitution:\n{out}"
+    );
+    assert!(out.contains("          value: eu-west-1\n"), "{out}");
+    assert!(
+        out.contains("          value: s3cr3t\n"),
+        "Secret data is base64-decoded:\n{out}"
+    );
+    assert!(
+        out.contains("          value: gold\n"),
+        "inline substitute wins:\n{out}"
+    );
+}
+
+#[test]
+fn strict_post_build_reports_the_unset_variable_at_the_object() {
+    let t = substitution_fleet("  postBuild:\n    substitute:\n      tier: gold\n");
+    let o = fleetcheck(&["render", "."], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("app/deploy.yaml:1:1"), "{err}");
+    assert!(err.contains("\"replicas\""), "names the variable: {err}");
+}
+
+#[test]
+fn missing_substitute_from_is_an_error_unless_optional() {
+    let t = substitution_fleet(
+        "  postBuild:\n    substitute:\n      region: x\n      replicas: \"1\"\n      token: t\n    substituteFrom:\n    - kind: ConfigMap\n      name: absent\n      optional: true\n",
+    );
+    let o = fleetcheck(&["render", "."], t.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let t = substitution_fleet(
+        "  postBuild:\n    substituteFrom:\n    - kind: ConfigMap\n      name: absent\n",
+    );
+    let o = fleetcheck(&["render", "."], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("absent"), "{}", stderr(&o));
+}

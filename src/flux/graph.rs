@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::api::{FluxKustomization, SourceRef, parse_kustomization};
 use super::discover::{ClusterEntry, find_clusters, repo_sources, scan_repo};
 use super::generate::GeneratedFile;
+use super::postbuild::{SubstituteRef, object_data};
 pub use super::render::BuildCache;
 use super::render::render_kustomization_cached;
 use crate::diagnostic::Diagnostic;
@@ -206,6 +207,8 @@ pub fn render_cluster(
         if ready.is_empty() {
             break;
         }
+        // substituteFrom finds ConfigMaps and Secrets among what the cluster rendered so far.
+        let objects = SubstituteObjects::of(&nodes);
         let results: Vec<_> = ready
             .par_iter()
             .map(|k| {
@@ -214,7 +217,15 @@ pub fn render_cluster(
                     Some(mapped) if !repo.contains(&ks.source_ref) => mapped.as_path(),
                     _ => root,
                 };
-                render_kustomization_cached(tree, src_root, ks, &options.limits, Some(cache))
+                let lookup = |r: &SubstituteRef| objects.find(&ks.namespace, r);
+                render_kustomization_cached(
+                    tree,
+                    src_root,
+                    ks,
+                    &options.limits,
+                    Some(cache),
+                    &lookup,
+                )
             })
             .collect();
         for (key, result) in ready.into_iter().zip(results) {
@@ -294,6 +305,37 @@ pub fn render_cluster(
         name: cluster.name.clone(),
         dir: cluster.dir.clone(),
         nodes,
+    }
+}
+
+/// The ConfigMaps and Secrets rendered so far in a cluster, by kind, namespace and name.
+struct SubstituteObjects<'a> {
+    by_id: BTreeMap<(&'static str, String, String), &'a Resource>,
+}
+
+impl<'a> SubstituteObjects<'a> {
+    fn of(nodes: &'a BTreeMap<String, KsNode>) -> Self {
+        let mut by_id = BTreeMap::new();
+        for r in nodes.values().flat_map(|n| n.resources.iter()) {
+            let kind = match r.kind() {
+                "ConfigMap" => "ConfigMap",
+                "Secret" => "Secret",
+                _ => continue,
+            };
+            let ns = match r.namespace() {
+                "" => "default".to_owned(),
+                ns => ns.to_owned(),
+            };
+            by_id.entry((kind, ns, r.name().to_owned())).or_insert(r);
+        }
+        SubstituteObjects { by_id }
+    }
+
+    /// Flux looks `substituteFrom` objects up in the Kustomization's own namespace.
+    fn find(&self, namespace: &str, r: &SubstituteRef) -> Option<BTreeMap<String, String>> {
+        let key = (r.kind.as_str(), namespace.to_owned(), r.name.clone());
+        let res = self.by_id.get(&(key.0, key.1, key.2))?;
+        object_data(r.kind, &res.node).ok()
     }
 }
 

@@ -2,12 +2,13 @@
 //! rewritten top-level kustomization in memory, FIFO order, no load restriction, then the
 //! post-build steps (substitution, owner labels, commonMetadata).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Mutex;
 
 use super::api::FluxKustomization;
 use super::generate::{GeneratedFile, build_dir, flux_kustomization_file};
+use super::postbuild::{self, SubstituteRef};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::kustomize::{BuildOptions, LoadRestrictor, Reorder, build};
 use crate::resource::Resource;
@@ -36,8 +37,12 @@ pub fn render_kustomization(
     ks: &FluxKustomization,
     limits: &Limits,
 ) -> Result<Built, Diagnostic> {
-    render_kustomization_cached(tree, root, ks, limits, None)
+    render_kustomization_cached(tree, root, ks, limits, None, &|_| None)
 }
+
+/// Finds the data of a `substituteFrom` ConfigMap or Secret (`None` when it does not exist).
+pub type SubstituteLookup<'a> =
+    &'a (dyn Fn(&SubstituteRef) -> Option<BTreeMap<String, String>> + Sync);
 
 /// Memoised kustomize stages: the same directory with the same Flux build parameters (as in
 /// several clusters sharing an overlay) is built once. Only successful builds are kept.
@@ -83,6 +88,7 @@ pub fn render_kustomization_cached(
     ks: &FluxKustomization,
     limits: &Limits,
     cache: Option<&BuildCache>,
+    lookup: SubstituteLookup<'_>,
 ) -> Result<Built, Diagnostic> {
     let key = cache.map(|_| BuildCache::key(root, ks));
     let cached = cache.zip(key.as_deref()).and_then(|(c, k)| c.get(k));
@@ -103,19 +109,16 @@ pub fn render_kustomization_cached(
 
     // Decryption (spec.decryption, SOPS) runs here, before substitution, once it exists.
 
-    // ==== POST-BUILD CALL SITE ==================================================================
-    // Flux runs spec.postBuild variable substitution per resource here: after the kustomize build
-    // (and decryption), before the owner labels and commonMetadata (§10.1). To connect
-    // `crate::flux::postbuild` (`ks.post_build` holds the raw `spec.postBuild` node):
-    //     let pb = postbuild::parse_post_build(<spec node holding ks.post_build>, &ks.origin.file)?;
-    //     if let Some(pb) = pb {
-    //         postbuild::run(&mut resources, &pb, &lookup, postbuild::STRICT_DEFAULT)
-    //             .map_err(|d| within_ks(d, ks))?;
-    //     }
-    // where `lookup` finds substituteFrom ConfigMaps/Secrets among the objects already rendered
-    // in the cluster (graph.rs renders dependencies first; pass them down from `render_cluster`).
-    // The result must not be cached: `BuildCache` holds only the kustomize stage.
-    // =============================================================================================
+    // Post-build variable substitution (§10.6): after the build (and decryption), before the
+    // owner labels and commonMetadata. Never cached: `BuildCache` holds the kustomize stage only.
+    if let Some(post_build) = &ks.post_build {
+        let mut spec = crate::yaml::Mapping::default();
+        spec.insert("postBuild", post_build.clone());
+        let spec = Node::new(crate::yaml::Value::Map(spec));
+        if let Some(pb) = postbuild::parse_post_build(&spec, &ks.origin.file)? {
+            postbuild::run(&mut resources, &pb, lookup, postbuild::STRICT_DEFAULT)?;
+        }
+    }
 
     for r in &mut resources {
         set_owner_labels(&mut r.node, ks);
