@@ -12,6 +12,7 @@ use super::patch;
 use super::plugins;
 use super::resources::{resources_from_documents, scalar};
 use super::transform;
+use super::transformations::join_logical;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::sort::{LegacyOrder, SortOrder, sort_resources};
 use crate::resource::{Gvk, Resource};
@@ -123,6 +124,8 @@ pub fn build(
         loader: &loader,
         chain: Vec::new(),
         openapi: patch::OpenApi::default(),
+        track: None,
+        origin_path: String::new(),
     };
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
@@ -159,6 +162,12 @@ struct Builder<'a> {
     chain: Vec<PathBuf>,
     /// The `openapi` schema in force (global to the build, as in kustomize).
     openapi: patch::OpenApi,
+    /// The top-level directory when the top-level `buildMetadata` asks for transformer
+    /// annotations (kustomize forces the top-level option on every layer).
+    track: Option<PathBuf>,
+    /// The current kustomization's directory as kustomize's origin path: the `resources` and
+    /// `components` entries joined from the top level ("" at the top).
+    origin_path: String,
 }
 
 impl Builder<'_> {
@@ -196,6 +205,9 @@ impl Builder<'_> {
         }
         self.openapi
             .configure(&kust, self.loader, self.chain.is_empty())?;
+        if self.chain.is_empty() && BuildMetadata::wants_transformations(&kust) {
+            self.track = Some(dir.to_owned());
+        }
         self.chain.push(dir.to_owned());
         let result = self.run_layer(&kust, layer);
         self.chain.pop();
@@ -216,9 +228,24 @@ impl Builder<'_> {
         }
         // Builtin transformers in kustomize's fixed order (spec §2.2 step 6, 1-11), then the
         // `transformers:` plugin configs (12).
-        plugins::run_transformers(kust, layer, self.loader, &self.openapi)?;
+        let configured_in = self.track.is_some().then(|| self.kust_origin_path(kust));
+        plugins::run_transformers(
+            kust,
+            layer,
+            self.loader,
+            &self.openapi,
+            configured_in.as_deref(),
+        )?;
         let configs = self.plugin_configs(kust, "transformers")?;
-        plugins::run_transformer_plugins(kust, configs, layer, self.loader, &self.openapi)?;
+        let track = self.track.clone();
+        plugins::run_transformer_plugins(
+            kust,
+            configs,
+            layer,
+            self.loader,
+            &self.openapi,
+            track.as_deref(),
+        )?;
         super::vars::merge_layer_vars(kust, &mut layer.resources, &mut layer.vars)?;
         Ok(())
     }
@@ -234,7 +261,14 @@ impl Builder<'_> {
         let mut paths = Vec::new();
         for entry in self.entries(kust, field)? {
             match super::generate::external::inline_configs(&entry, kust, self.loader)? {
-                Some(inline) => configs.append(inline, self.loader)?,
+                Some(mut inline) => {
+                    // kustomize gives an inline config the kustomization file as its origin.
+                    let path = self.kust_origin_path(kust);
+                    for cfg in &mut inline {
+                        cfg.book.origin_path = Some(path.clone());
+                    }
+                    configs.append(inline, self.loader)?
+                }
                 None => paths.push(entry),
             }
         }
@@ -242,6 +276,25 @@ impl Builder<'_> {
             self.accumulate_entry(kust, entry, &mut configs)?;
         }
         Ok(configs.resources)
+    }
+
+    /// The kustomization file's origin path (`filepath.Join(origin.Path, kustFileName)`).
+    fn kust_origin_path(&self, kust: &Kustomization) -> String {
+        let name = kust
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        join_logical(&self.origin_path, &name)
+    }
+
+    /// Runs `f` with the origin path extended by a directory entry, then restores it.
+    fn within_entry<T>(&mut self, entry: &Entry, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = self.origin_path.clone();
+        self.origin_path = join_logical(&saved, &entry.value);
+        let result = f(self);
+        self.origin_path = saved;
+        result
     }
 
     /// The string entries of a list field.
@@ -283,8 +336,10 @@ impl Builder<'_> {
             pos: entry.pos,
         };
         let dir = self.entry_dir(kust, entry, "component")?;
-        self.accumulate_into(&dir, layer, Some(KustKind::Component))
-            .map_err(|d| d.within(format!("in component '{}'", entry.value), Some(here)))?;
+        self.within_entry(entry, |b| {
+            b.accumulate_into(&dir, layer, Some(KustKind::Component))
+        })
+        .map_err(|d| d.within(format!("in component '{}'", entry.value), Some(here)))?;
         Ok(())
     }
 
@@ -359,7 +414,11 @@ impl Builder<'_> {
         if is_file {
             let file = self.loader.read_file(kust.dir(), &entry.value, &here)?;
             let docs = self.loader.parse_yaml(&file.path, &file.text)?;
-            let loaded = resources_from_documents(docs, &file.path)?;
+            let mut loaded = resources_from_documents(docs, &file.path)?;
+            let origin_path = join_logical(&self.origin_path, &entry.value);
+            for r in &mut loaded {
+                r.book.origin_path = Some(origin_path.clone());
+            }
             self.openapi.note_loaded(&loaded);
             return layer
                 .append(loaded, self.loader)
@@ -379,8 +438,10 @@ impl Builder<'_> {
         }
         let dir = self.entry_dir(kust, entry, "resource")?;
         let mut sub = Layer::default();
-        self.accumulate_into(&dir, &mut sub, Some(KustKind::Kustomization))
-            .map_err(|d| d.within(format!("in '{}'", entry.value), Some(here.clone())))?;
+        self.within_entry(entry, |b| {
+            b.accumulate_into(&dir, &mut sub, Some(KustKind::Kustomization))
+        })
+        .map_err(|d| d.within(format!("in '{}'", entry.value), Some(here.clone())))?;
         layer
             .absorb(sub, self.loader)
             .map_err(|d| d.within(format!("adding '{}'", entry.value), Some(here)))

@@ -9,6 +9,7 @@ use crate::yaml::emit::write_document;
 use crate::yaml::{Mapping, Node, Value};
 
 use super::kustomization::Kustomization;
+use super::transformations::{self, annotation_text};
 
 /// Annotations kustomize uses internally and never prints.
 const BUILD_ANNOTATIONS: &[&str] = &[
@@ -32,7 +33,7 @@ const BUILD_ANNOTATIONS: &[&str] = &[
     "config.k8s.io/id",
 ];
 const ORIGIN: &str = "config.kubernetes.io/origin";
-const TRANSFORMATIONS: &str = "alpha.config.kubernetes.io/transformations";
+const TRANSFORMATIONS: &str = transformations::KEY;
 /// The label `managedByLabel` adds, with the version kustomize-as-a-library reports.
 const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kustomize-(devel)");
 
@@ -43,10 +44,12 @@ pub struct BuildMetadata {
     pub origin: bool,
     /// `managedByLabel`.
     pub managed_by: bool,
+    /// `transformerAnnotations`.
+    pub transformations: bool,
 }
 
 impl BuildMetadata {
-    /// Reads `buildMetadata`; unknown values and `transformerAnnotations` are refused.
+    /// Reads `buildMetadata`; unknown values are refused.
     pub fn of(kust: &Kustomization) -> Result<BuildMetadata, Diagnostic> {
         let mut out = BuildMetadata::default();
         let Some(node) = kust.field("buildMetadata") else {
@@ -63,14 +66,7 @@ impl BuildMetadata {
             match item.as_str() {
                 Some("originAnnotations") => out.origin = true,
                 Some("managedByLabel") => out.managed_by = true,
-                Some("transformerAnnotations") => {
-                    return Err(Diagnostic::at(
-                        "buildMetadata `transformerAnnotations` is not supported yet",
-                        &kust.file,
-                        item.pos,
-                    )
-                    .with_hint("fleetcheck refuses a kustomization it cannot build exactly"));
-                }
+                Some("transformerAnnotations") => out.transformations = true,
                 _ => {
                     return Err(Diagnostic::at(
                         format!(
@@ -85,6 +81,18 @@ impl BuildMetadata {
         }
         Ok(out)
     }
+
+    /// Whether `buildMetadata` asks for transformer annotations (errors are left to [`Self::of`],
+    /// which reports them after the build as kustomize does).
+    pub fn wants_transformations(kust: &Kustomization) -> bool {
+        kust.field("buildMetadata")
+            .and_then(Node::as_seq)
+            .is_some_and(|items| {
+                items
+                    .iter()
+                    .any(|i| i.as_str() == Some("transformerAnnotations"))
+            })
+    }
 }
 
 /// Applies the final metadata steps to every resource of a build rooted at `top_dir`.
@@ -94,7 +102,9 @@ pub fn finish(resources: &mut [Resource], meta: BuildMetadata, top_dir: &Path) {
             set_label(&mut r.node, MANAGED_BY.0, MANAGED_BY.1);
         }
         let origin = meta.origin.then(|| origin_text(r, top_dir));
-        normalise_annotations(&mut r.node, origin);
+        let transformations = (meta.transformations && !r.book.transformations.is_empty())
+            .then(|| annotation_text(&r.book.transformations));
+        normalise_annotations(&mut r.node, origin, transformations, meta.transformations);
     }
 }
 
@@ -112,13 +122,19 @@ fn origin_text(r: &Resource, top_dir: &Path) -> String {
                 out.push_str(&format!("  {}", field_line("name", name)));
             }
         }
-        None => out.push_str(&field_line("path", &relative(top_dir, &r.origin.file))),
+        None => {
+            let path = match &r.book.origin_path {
+                Some(path) => path.clone(),
+                None => relative(top_dir, &r.origin.file),
+            };
+            out.push_str(&field_line("path", &path));
+        }
     }
     out
 }
 
 /// `key: value\n` with the value quoted as the YAML emitter would.
-fn field_line(key: &str, value: &str) -> String {
+pub fn field_line(key: &str, value: &str) -> String {
     let mut map = Mapping::default();
     map.insert(key, Node::string(value));
     let mut out = String::new();
@@ -129,8 +145,15 @@ fn field_line(key: &str, value: &str) -> String {
 }
 
 /// kustomize rewrites `metadata.annotations` as a string map: build annotations removed, values
-/// turned into their text, an empty or non-map value removed.
-fn normalise_annotations(node: &mut Node, origin: Option<String>) {
+/// turned into their text, an empty or non-map value removed. The origin and transformations
+/// annotations are set when given; an input transformations annotation is kept only when
+/// `keep_transformations` (the option is on) and no transformer ran.
+fn normalise_annotations(
+    node: &mut Node,
+    origin: Option<String>,
+    transformations: Option<String>,
+    keep_transformations: bool,
+) {
     let Some(meta) = node
         .as_map_mut()
         .and_then(|m| m.get_mut("metadata"))
@@ -144,7 +167,9 @@ fn normalise_annotations(node: &mut Node, origin: Option<String>) {
     };
     annotations.entries.retain(|(k, _)| {
         let k = k.text().unwrap_or_default();
-        !BUILD_ANNOTATIONS.contains(&k.as_ref()) && k != ORIGIN && k != TRANSFORMATIONS
+        !BUILD_ANNOTATIONS.contains(&k.as_ref())
+            && k != ORIGIN
+            && (k != TRANSFORMATIONS || (keep_transformations && transformations.is_none()))
     });
     for (_, v) in &mut annotations.entries {
         let text = if v.is_null() && v.raw.is_none() {
@@ -156,6 +181,9 @@ fn normalise_annotations(node: &mut Node, origin: Option<String>) {
     }
     if let Some(origin) = origin {
         annotations.insert(ORIGIN, Node::string(origin));
+    }
+    if let Some(text) = transformations {
+        annotations.insert(TRANSFORMATIONS, Node::string(text));
     }
     if !annotations.is_empty() {
         meta.insert("annotations", Node::new(Value::Map(annotations)));
@@ -221,7 +249,7 @@ mod tests {
         .unwrap()
         .remove(0)
         .root;
-        normalise_annotations(&mut n, None);
+        normalise_annotations(&mut n, None, None, false);
         let a = n.get_path(&["metadata", "annotations"]).unwrap();
         let get = |k: &str| a.get(k).and_then(Node::as_str).map(str::to_owned);
         assert_eq!(get("x").as_deref(), Some("0x1F"));
@@ -235,7 +263,7 @@ mod tests {
             .unwrap()
             .remove(0)
             .root;
-        normalise_annotations(&mut n, None);
+        normalise_annotations(&mut n, None, None, false);
         assert!(n.get_path(&["metadata", "annotations"]).is_none());
     }
 }

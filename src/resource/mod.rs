@@ -68,6 +68,12 @@ pub struct Bookkeeping {
     pub generator_name: Option<String>,
     /// Names of the `vars` whose objref picked this object (`refVarNames`).
     pub ref_var_names: Vec<String>,
+    /// kustomize's origin path of an object read from a file: the `resources` entries joined
+    /// from the top-level directory (`config.kubernetes.io/origin` `path`), when known.
+    pub origin_path: Option<String>,
+    /// The transformers that ran over the object, in order
+    /// (`alpha.config.kubernetes.io/transformations`; recorded only when asked for).
+    pub transformations: Vec<crate::kustomize::transformations::Transformation>,
 }
 
 impl Resource {

@@ -1,0 +1,192 @@
+//! `buildMetadata: [transformerAnnotations]`: the `alpha.config.kubernetes.io/transformations`
+//! annotation, kustomize's record of every transformer that ran over a resource.
+//!
+//! kustomize's `multiTransformer` runs a layer's transformers one instance at a time and, after
+//! each, appends that transformer's origin to **every** resource of the accumulator
+//! (`resWrangler.AddTransformerAnnotation`), changed or not. A layer has one builtin instance per
+//! set field (one per `patches`, `patchesJson6902`, `replicas` and `images` entry, one per `labels`
+//! entry plus one for `commonLabels`), then one per `transformers:` plugin config
+//! (api/internal/target/kusttarget_configplugin.go, multitransformer.go).
+
+use crate::resource::Resource;
+
+use super::finish::field_line;
+use super::kustomization::Kustomization;
+
+/// The annotation key.
+pub const KEY: &str = "alpha.config.kubernetes.io/transformations";
+
+/// One transformer's origin (kustomize's `resource.Origin` with `configuredIn`/`configuredBy`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transformation {
+    /// The file that configured it, relative to the top-level build directory ("" omitted).
+    pub configured_in: String,
+    /// `configuredBy.apiVersion` (`builtin`).
+    pub api_version: String,
+    /// `configuredBy.kind`, e.g. `PrefixTransformer`.
+    pub kind: String,
+    /// `configuredBy.name` of a plugin config ("" omitted).
+    pub name: String,
+    /// `configuredBy.namespace` of a plugin config ("" omitted).
+    pub namespace: String,
+}
+
+impl Transformation {
+    /// The origin of a builtin transformer configured by a kustomization field.
+    pub fn builtin(configured_in: &str, kind: &str) -> Transformation {
+        Transformation {
+            configured_in: configured_in.to_owned(),
+            api_version: "builtin".to_owned(),
+            kind: kind.to_owned(),
+            ..Transformation::default()
+        }
+    }
+
+    /// The YAML mapping kustomize marshals, fields in `Origin` struct order.
+    fn text(&self) -> String {
+        let mut out = String::new();
+        if !self.configured_in.is_empty() {
+            out.push_str(&field_line("configuredIn", &self.configured_in));
+        }
+        out.push_str("configuredBy:\n");
+        for (key, value) in [
+            ("apiVersion", &self.api_version),
+            ("kind", &self.kind),
+            ("name", &self.name),
+            ("namespace", &self.namespace),
+        ] {
+            if !value.is_empty() {
+                out.push_str("  ");
+                out.push_str(&field_line(key, value));
+            }
+        }
+        out
+    }
+}
+
+/// The annotation value: the records as a YAML sequence, as kyaml marshals `[]*Origin`.
+pub fn annotation_text(records: &[Transformation]) -> String {
+    let mut out = String::new();
+    for record in records {
+        for (i, line) in record.text().lines().enumerate() {
+            out.push_str(if i == 0 { "- " } else { "  " });
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Appends `times` copies of `record` to every resource (`AddTransformerAnnotation`).
+pub fn record(resources: &mut [Resource], record: &Transformation, times: usize) {
+    if times == 0 {
+        return;
+    }
+    for r in resources {
+        for _ in 0..times {
+            r.book.transformations.push(record.clone());
+        }
+    }
+}
+
+/// How many builtin transformer instances kustomize configures for `step`, a builtin plugin kind,
+/// from `kust`'s fields (kusttarget_configplugin.go: only for set fields).
+pub fn instances(kust: &Kustomization, step: &str) -> usize {
+    let set = |field: &str| usize::from(kust.field(field).is_some());
+    let len = |field: &str| {
+        kust.field(field)
+            .map_or(0, |n| n.as_seq().map_or(1, |items| items.len()))
+    };
+    match step {
+        "PatchStrategicMergeTransformer" => set("patchesStrategicMerge"),
+        "PatchTransformer" => len("patches"),
+        "NamespaceTransformer" => set("namespace"),
+        "PrefixTransformer" => set("namePrefix"),
+        "SuffixTransformer" => set("nameSuffix"),
+        "LabelTransformer" => {
+            if set("labels") + set("commonLabels") == 0 {
+                0
+            } else {
+                len("labels") + 1
+            }
+        }
+        "AnnotationsTransformer" => set("commonAnnotations"),
+        "PatchJson6902Transformer" => len("patchesJson6902"),
+        "ReplicaCountTransformer" => len("replicas"),
+        "ImageTagTransformer" => len("images") + len("imageTags"),
+        "ReplacementTransformer" => set("replacements"),
+        _ => 0,
+    }
+}
+
+/// Go's `path.Join(base, rel)`: the elements joined by `/`, then cleaned lexically ("" when both
+/// are empty). kustomize's origin paths are built this way from the `resources` entries.
+pub fn join_logical(base: &str, rel: &str) -> String {
+    let joined = match (base.is_empty(), rel.is_empty()) {
+        (true, true) => return String::new(),
+        (true, false) => rel.to_owned(),
+        (false, true) => base.to_owned(),
+        (false, false) => format!("{base}/{rel}"),
+    };
+    clean(&joined)
+}
+
+/// Go's `path.Clean`.
+fn clean(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_paths_follow_go_path_join() {
+        assert_eq!(join_logical("", "kustomization.yaml"), "kustomization.yaml");
+        assert_eq!(join_logical("", "./base/"), "base");
+        assert_eq!(join_logical("ov", "../e1/base"), "e1/base");
+        assert_eq!(join_logical("", "../e1/base"), "../e1/base");
+        assert_eq!(join_logical("../a", "../../b"), "../../b");
+        assert_eq!(join_logical("a", ".."), ".");
+        assert_eq!(join_logical("", ""), "");
+    }
+
+    #[test]
+    fn annotation_text_is_a_sequence_in_struct_order() {
+        let records = vec![
+            Transformation::builtin("../base/kustomization.yaml", "PrefixTransformer"),
+            Transformation {
+                configured_in: "kustomization.yaml".into(),
+                api_version: "builtin".into(),
+                kind: "NamespaceTransformer".into(),
+                name: "n".into(),
+                namespace: "yes".into(),
+            },
+        ];
+        assert_eq!(
+            annotation_text(&records),
+            "- configuredIn: ../base/kustomization.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: PrefixTransformer\n\
+             - configuredIn: kustomization.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: NamespaceTransformer\n    name: \"n\"\n    namespace: \"yes\"\n"
+        );
+    }
+}
