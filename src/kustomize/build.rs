@@ -221,6 +221,13 @@ impl Builder<'_> {
         }
         transform::configs::merge_into_layer(self.loader, kust, layer)?;
         super::generate::run_generators(kust, layer, self.loader)?;
+        // The generated objects' origin: this kustomization's path from the top level.
+        let configured_in = self.kust_origin_path(kust);
+        for r in &mut layer.resources {
+            if r.book.generated_by.as_ref().is_some_and(|(f, _)| *f == kust.file) {
+                r.book.origin_path = Some(configured_in.clone());
+            }
+        }
         let configs = self.plugin_configs(kust, "generators")?;
         super::generate::external::run_plugin_generators(kust, configs, layer, self.loader)?;
         for entry in self.entries(kust, "components")? {

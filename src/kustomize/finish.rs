@@ -114,7 +114,11 @@ fn origin_text(r: &Resource, top_dir: &Path) -> String {
     let mut out = String::new();
     match &r.book.generated_by {
         Some((file, kind)) => {
-            out.push_str(&field_line("configuredIn", &relative(top_dir, file)));
+            let configured_in = match &r.book.origin_path {
+                Some(path) => path.clone(),
+                None => relative(top_dir, file),
+            };
+            out.push_str(&field_line("configuredIn", &configured_in));
             out.push_str("configuredBy:\n");
             out.push_str(&format!("  {}", field_line("apiVersion", "builtin")));
             out.push_str(&format!("  {}", field_line("kind", kind)));

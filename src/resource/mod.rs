@@ -68,8 +68,10 @@ pub struct Bookkeeping {
     pub generator_name: Option<String>,
     /// Names of the `vars` whose objref picked this object (`refVarNames`).
     pub ref_var_names: Vec<String>,
-    /// kustomize's origin path of an object read from a file: the `resources` entries joined
-    /// from the top-level directory (`config.kubernetes.io/origin` `path`), when known.
+    /// kustomize's origin path, built from the `resources`/`components` entries joined from the
+    /// top-level directory: the file an object was read from (`config.kubernetes.io/origin`
+    /// `path`), or for a generated object the file that configured its generator
+    /// (`configuredIn`), when known.
     pub origin_path: Option<String>,
     /// The transformers that ran over the object, in order
     /// (`alpha.config.kubernetes.io/transformations`; recorded only when asked for).
