@@ -162,8 +162,9 @@ struct Builder<'a> {
     chain: Vec<PathBuf>,
     /// The `openapi` schema in force (global to the build, as in kustomize).
     openapi: patch::OpenApi,
-    /// The top-level directory when the top-level `buildMetadata` asks for transformer
-    /// annotations (kustomize forces the top-level option on every layer).
+    /// The top-level directory when the top-level `buildMetadata` asks for origin or transformer
+    /// annotations: transformers are then recorded (kustomize forces the top-level option on
+    /// every layer).
     track: Option<PathBuf>,
     /// The current kustomization's directory as kustomize's origin path: the `resources` and
     /// `components` entries joined from the top level ("" at the top).
@@ -205,7 +206,7 @@ impl Builder<'_> {
         }
         self.openapi
             .configure(&kust, self.loader, self.chain.is_empty())?;
-        if self.chain.is_empty() && BuildMetadata::wants_transformations(&kust) {
+        if self.chain.is_empty() && BuildMetadata::records_transformers(&kust) {
             self.track = Some(dir.to_owned());
         }
         self.chain.push(dir.to_owned());
@@ -224,7 +225,11 @@ impl Builder<'_> {
         // The generated objects' origin: this kustomization's path from the top level.
         let configured_in = self.kust_origin_path(kust);
         for r in &mut layer.resources {
-            if r.book.generated_by.as_ref().is_some_and(|(f, _)| *f == kust.file) {
+            if r.book
+                .generated_by
+                .as_ref()
+                .is_some_and(|(f, _)| *f == kust.file)
+            {
                 r.book.origin_path = Some(configured_in.clone());
             }
         }
@@ -235,6 +240,9 @@ impl Builder<'_> {
         }
         // Builtin transformers in kustomize's fixed order (spec §2.2 step 6, 1-11), then the
         // `transformers:` plugin configs (12).
+        if let Some(top) = &self.track {
+            super::transformations::annotate_origins(&mut layer.resources, top);
+        }
         let configured_in = self.track.is_some().then(|| self.kust_origin_path(kust));
         plugins::run_transformers(
             kust,

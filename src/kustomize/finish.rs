@@ -82,15 +82,19 @@ impl BuildMetadata {
         Ok(out)
     }
 
-    /// Whether `buildMetadata` asks for transformer annotations (errors are left to [`Self::of`],
-    /// which reports them after the build as kustomize does).
-    pub fn wants_transformations(kust: &Kustomization) -> bool {
+    /// Whether `buildMetadata` asks for origin or transformer annotations, the options whose
+    /// output depends on kustomize recording transformers during the build (errors are left to
+    /// [`Self::of`], which reports them after the build as kustomize does).
+    pub fn records_transformers(kust: &Kustomization) -> bool {
         kust.field("buildMetadata")
             .and_then(Node::as_seq)
             .is_some_and(|items| {
-                items
-                    .iter()
-                    .any(|i| i.as_str() == Some("transformerAnnotations"))
+                items.iter().any(|i| {
+                    matches!(
+                        i.as_str(),
+                        Some("transformerAnnotations" | "originAnnotations")
+                    )
+                })
             })
     }
 }
@@ -110,7 +114,10 @@ pub fn finish(resources: &mut [Resource], meta: BuildMetadata, top_dir: &Path) {
 
 /// The YAML text of a resource's origin annotation, in the field order of kustomize's `Origin`
 /// struct (path, configuredIn, configuredBy{apiVersion, kind, name}), not sorted.
-fn origin_text(r: &Resource, top_dir: &Path) -> String {
+pub fn origin_text(r: &Resource, top_dir: &Path) -> String {
+    if let Some(t) = &r.book.origin_override {
+        return t.origin_text();
+    }
     let mut out = String::new();
     match &r.book.generated_by {
         Some((file, kind)) => {

@@ -286,8 +286,22 @@ pub fn run_transformers(
     };
     patch::apply_patches_strategic_merge(kust, loader, openapi, &mut layer.resources)?;
     step(layer, "PatchStrategicMergeTransformer");
-    patch::apply_patches(kust, loader, openapi, &mut layer.resources)?;
-    step(layer, "PatchTransformer");
+    // Patches record after each entry: an entry may remove the annotations holding the records.
+    let each = |kind: &str| {
+        let origin = configured_in.map(|file| Transformation::builtin(file, kind));
+        move |resources: &mut Vec<Resource>| {
+            if let Some(origin) = &origin {
+                transformations::record(resources, origin, 1);
+            }
+        }
+    };
+    patch::apply_patches_each(
+        kust,
+        loader,
+        openapi,
+        &mut layer.resources,
+        &mut each("PatchTransformer"),
+    )?;
     transform::namespace::apply(kust, layer)?;
     step(layer, "NamespaceTransformer");
     transform::name::apply_prefix(kust, layer)?;
@@ -298,8 +312,13 @@ pub fn run_transformers(
     step(layer, "LabelTransformer");
     transform::labels::apply_annotations(kust, layer)?;
     step(layer, "AnnotationsTransformer");
-    patch::apply_patches_json6902(kust, loader, openapi, &mut layer.resources)?;
-    step(layer, "PatchJson6902Transformer");
+    patch::apply_patches_json6902_each(
+        kust,
+        loader,
+        openapi,
+        &mut layer.resources,
+        &mut each("PatchJson6902Transformer"),
+    )?;
     transform::replicas::apply(kust, layer)?;
     step(layer, "ReplicaCountTransformer");
     transform::images::apply(kust, layer)?;

@@ -8,13 +8,18 @@
 //! entry plus one for `commonLabels`), then one per `transformers:` plugin config
 //! (api/internal/target/kusttarget_configplugin.go, multitransformer.go).
 
-use crate::resource::Resource;
+use std::path::Path;
 
-use super::finish::field_line;
+use crate::resource::Resource;
+use crate::yaml::{Mapping, Node, Value};
+
+use super::finish::{field_line, origin_text};
 use super::kustomization::Kustomization;
 
 /// The annotation key.
 pub const KEY: &str = "alpha.config.kubernetes.io/transformations";
+/// The origin annotation's key.
+const ORIGIN: &str = "config.kubernetes.io/origin";
 
 /// One transformer's origin (kustomize's `resource.Origin` with `configuredIn`/`configuredBy`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -42,8 +47,9 @@ impl Transformation {
         }
     }
 
-    /// The YAML mapping kustomize marshals, fields in `Origin` struct order.
-    fn text(&self) -> String {
+    /// The YAML mapping kustomize marshals, fields in `Origin` struct order (also the text of an
+    /// origin annotation that names this transformer).
+    pub fn origin_text(&self) -> String {
         let mut out = String::new();
         if !self.configured_in.is_empty() {
             out.push_str(&field_line("configuredIn", &self.configured_in));
@@ -68,7 +74,7 @@ impl Transformation {
 pub fn annotation_text(records: &[Transformation]) -> String {
     let mut out = String::new();
     for record in records {
-        for (i, line) in record.text().lines().enumerate() {
+        for (i, line) in record.origin_text().lines().enumerate() {
             out.push_str(if i == 0 { "- " } else { "  " });
             out.push_str(line);
             out.push('\n');
@@ -77,20 +83,72 @@ pub fn annotation_text(records: &[Transformation]) -> String {
     out
 }
 
-/// Appends `times` copies of `record` to every resource (`AddTransformerAnnotation`).
-pub fn record(resources: &mut [Resource], record: &Transformation, times: usize) {
-    if times == 0 {
-        return;
-    }
+/// Records that `t` ran `times` times over every resource (`AddTransformerAnnotation`).
+///
+/// kustomize keeps both records in the object's annotations during the build, so a transformer
+/// that removed them (a patch of `metadata.annotations`) loses them: an object without its origin
+/// annotation gets `t` as its origin instead of a record, and an object whose transformations
+/// annotation is gone starts a new list. The annotations are kept in the nodes here too, as
+/// markers of that state; the printed text comes from the bookkeeping.
+pub fn record(resources: &mut [Resource], t: &Transformation, times: usize) {
     for r in resources {
         for _ in 0..times {
-            r.book.transformations.push(record.clone());
+            record_one(r, t);
         }
     }
 }
 
+fn record_one(r: &mut Resource, t: &Transformation) {
+    if !has_annotation(&r.node, ORIGIN) {
+        set_annotation(&mut r.node, ORIGIN, t.origin_text());
+        r.book.origin_override = Some(t.clone());
+        return;
+    }
+    if !r.book.transformations.is_empty() && !has_annotation(&r.node, KEY) {
+        r.book.transformations.clear();
+    }
+    r.book.transformations.push(t.clone());
+    set_annotation(&mut r.node, KEY, annotation_text(&r.book.transformations));
+}
+
+/// Gives every object without one its origin annotation (kustomize annotates objects as they are
+/// read or generated, before the layer's transformers run).
+pub fn annotate_origins(resources: &mut [Resource], top_dir: &Path) {
+    for r in resources {
+        if !has_annotation(&r.node, ORIGIN) {
+            let text = origin_text(r, top_dir);
+            set_annotation(&mut r.node, ORIGIN, text);
+        }
+    }
+}
+
+fn has_annotation(node: &Node, key: &str) -> bool {
+    node.get_path(&["metadata", "annotations", key]).is_some()
+}
+
+/// Sets `metadata.annotations[key]`, creating the maps (a non-map value is replaced, as
+/// kustomize drops it from the output anyway).
+fn set_annotation(node: &mut Node, key: &str, value: String) {
+    let Some(root) = node.as_map_mut() else {
+        return;
+    };
+    if root.get("metadata").is_none_or(|m| m.as_map().is_none()) {
+        root.insert("metadata", Node::new(Value::Map(Mapping::default())));
+    }
+    let Some(meta) = root.get_mut("metadata").and_then(Node::as_map_mut) else {
+        return;
+    };
+    if meta.get("annotations").is_none_or(|m| m.as_map().is_none()) {
+        meta.insert("annotations", Node::new(Value::Map(Mapping::default())));
+    }
+    if let Some(annotations) = meta.get_mut("annotations").and_then(Node::as_map_mut) {
+        annotations.insert(key, Node::string(value));
+    }
+}
+
 /// How many builtin transformer instances kustomize configures for `step`, a builtin plugin kind,
-/// from `kust`'s fields (kusttarget_configplugin.go: only for set fields).
+/// from `kust`'s fields (kusttarget_configplugin.go: only for set fields). The patch entries are
+/// recorded one by one as they run instead.
 pub fn instances(kust: &Kustomization, step: &str) -> usize {
     let set = |field: &str| usize::from(kust.field(field).is_some());
     let len = |field: &str| {
@@ -99,7 +157,6 @@ pub fn instances(kust: &Kustomization, step: &str) -> usize {
     };
     match step {
         "PatchStrategicMergeTransformer" => set("patchesStrategicMerge"),
-        "PatchTransformer" => len("patches"),
         "NamespaceTransformer" => set("namespace"),
         "PrefixTransformer" => set("namePrefix"),
         "SuffixTransformer" => set("nameSuffix"),
@@ -111,7 +168,6 @@ pub fn instances(kust: &Kustomization, step: &str) -> usize {
             }
         }
         "AnnotationsTransformer" => set("commonAnnotations"),
-        "PatchJson6902Transformer" => len("patchesJson6902"),
         "ReplicaCountTransformer" => len("replicas"),
         "ImageTagTransformer" => len("images") + len("imageTags"),
         "ReplacementTransformer" => set("replacements"),

@@ -76,6 +76,9 @@ pub struct Bookkeeping {
     /// The transformers that ran over the object, in order
     /// (`alpha.config.kubernetes.io/transformations`; recorded only when asked for).
     pub transformations: Vec<crate::kustomize::transformations::Transformation>,
+    /// The origin kustomize gives an object whose origin annotation a transformer removed: the
+    /// next transformer's (`AddTransformerAnnotation` sets it instead of recording a transformation).
+    pub origin_override: Option<crate::kustomize::transformations::Transformation>,
 }
 
 impl Resource {
