@@ -9,7 +9,7 @@ use crate::yaml::emit::write_document;
 use crate::yaml::{Mapping, Node, Value};
 
 use super::kustomization::Kustomization;
-use super::transformations::{self, annotation_text};
+use super::transformations;
 
 /// Annotations kustomize uses internally and never prints.
 const BUILD_ANNOTATIONS: &[&str] = &[
@@ -106,9 +106,7 @@ pub fn finish(resources: &mut [Resource], meta: BuildMetadata, top_dir: &Path) {
             set_label(&mut r.node, MANAGED_BY.0, MANAGED_BY.1);
         }
         let origin = meta.origin.then(|| origin_text(r, top_dir));
-        let transformations = (meta.transformations && !r.book.transformations.is_empty())
-            .then(|| annotation_text(&r.book.transformations));
-        normalise_annotations(&mut r.node, origin, transformations, meta.transformations);
+        normalise_annotations(&mut r.node, origin, meta.transformations);
     }
 }
 
@@ -156,15 +154,9 @@ pub fn field_line(key: &str, value: &str) -> String {
 }
 
 /// kustomize rewrites `metadata.annotations` as a string map: build annotations removed, values
-/// turned into their text, an empty or non-map value removed. The origin and transformations
-/// annotations are set when given; an input transformations annotation is kept only when
-/// `keep_transformations` (the option is on) and no transformer ran.
-fn normalise_annotations(
-    node: &mut Node,
-    origin: Option<String>,
-    transformations: Option<String>,
-    keep_transformations: bool,
-) {
+/// turned into their text, an empty or non-map value removed. The origin annotation is set when
+/// given, and the transformations annotation (written during the build) kept when asked for.
+fn normalise_annotations(node: &mut Node, origin: Option<String>, keep_transformations: bool) {
     let Some(meta) = node
         .as_map_mut()
         .and_then(|m| m.get_mut("metadata"))
@@ -180,7 +172,7 @@ fn normalise_annotations(
         let k = k.text().unwrap_or_default();
         !BUILD_ANNOTATIONS.contains(&k.as_ref())
             && k != ORIGIN
-            && (k != TRANSFORMATIONS || (keep_transformations && transformations.is_none()))
+            && (k != TRANSFORMATIONS || keep_transformations)
     });
     for (_, v) in &mut annotations.entries {
         let text = if v.is_null() && v.raw.is_none() {
@@ -192,9 +184,6 @@ fn normalise_annotations(
     }
     if let Some(origin) = origin {
         annotations.insert(ORIGIN, Node::string(origin));
-    }
-    if let Some(text) = transformations {
-        annotations.insert(TRANSFORMATIONS, Node::string(text));
     }
     if !annotations.is_empty() {
         meta.insert("annotations", Node::new(Value::Map(annotations)));
@@ -260,7 +249,7 @@ mod tests {
         .unwrap()
         .remove(0)
         .root;
-        normalise_annotations(&mut n, None, None, false);
+        normalise_annotations(&mut n, None, false);
         let a = n.get_path(&["metadata", "annotations"]).unwrap();
         let get = |k: &str| a.get(k).and_then(Node::as_str).map(str::to_owned);
         assert_eq!(get("x").as_deref(), Some("0x1F"));
@@ -274,7 +263,7 @@ mod tests {
             .unwrap()
             .remove(0)
             .root;
-        normalise_annotations(&mut n, None, None, false);
+        normalise_annotations(&mut n, None, false);
         assert!(n.get_path(&["metadata", "annotations"]).is_none());
     }
 }

@@ -46,7 +46,7 @@ pub fn run_transformer_plugins(
     for cfg in configs {
         run_one(kust, &cfg, layer, loader, openapi)?;
         if let Some(top) = top_dir {
-            transformations::record(&mut layer.resources, &plugin_origin(&cfg, top), 1);
+            transformations::record(&mut layer.resources, &plugin_origin(&cfg, top), 1)?;
         }
     }
     Ok(())
@@ -72,6 +72,7 @@ fn plugin_origin(cfg: &Resource, top_dir: &Path) -> Transformation {
         kind: cfg.kind().to_owned(),
         name: cfg.name().to_owned(),
         namespace: cfg.namespace().to_owned(),
+        ..Transformation::default()
     }
 }
 
@@ -277,22 +278,24 @@ pub fn run_transformers(
     openapi: &OpenApi,
     configured_in: Option<&str>,
 ) -> Result<(), Diagnostic> {
-    let step = |layer: &mut Layer, kind: &str| {
-        if let Some(file) = configured_in {
-            let times = transformations::instances(kust, kind);
-            let origin = Transformation::builtin(file, kind);
-            transformations::record(&mut layer.resources, &origin, times);
+    let step = |layer: &mut Layer, kind: &str| -> Result<(), Diagnostic> {
+        match configured_in {
+            Some(file) => {
+                let times = transformations::instances(kust, kind);
+                let origin = Transformation::builtin(file, kind);
+                transformations::record(&mut layer.resources, &origin, times)
+            }
+            None => Ok(()),
         }
     };
     patch::apply_patches_strategic_merge(kust, loader, openapi, &mut layer.resources)?;
-    step(layer, "PatchStrategicMergeTransformer");
+    step(layer, "PatchStrategicMergeTransformer")?;
     // Patches record after each entry: an entry may remove the annotations holding the records.
     let each = |kind: &str| {
         let origin = configured_in.map(|file| Transformation::builtin(file, kind));
-        move |resources: &mut Vec<Resource>| {
-            if let Some(origin) = &origin {
-                transformations::record(resources, origin, 1);
-            }
+        move |resources: &mut Vec<Resource>| match &origin {
+            Some(origin) => transformations::record(resources, origin, 1),
+            None => Ok(()),
         }
     };
     patch::apply_patches_each(
@@ -303,15 +306,15 @@ pub fn run_transformers(
         &mut each("PatchTransformer"),
     )?;
     transform::namespace::apply(kust, layer)?;
-    step(layer, "NamespaceTransformer");
+    step(layer, "NamespaceTransformer")?;
     transform::name::apply_prefix(kust, layer)?;
-    step(layer, "PrefixTransformer");
+    step(layer, "PrefixTransformer")?;
     transform::name::apply_suffix(kust, layer)?;
-    step(layer, "SuffixTransformer");
+    step(layer, "SuffixTransformer")?;
     transform::labels::apply_labels(kust, layer)?;
-    step(layer, "LabelTransformer");
+    step(layer, "LabelTransformer")?;
     transform::labels::apply_annotations(kust, layer)?;
-    step(layer, "AnnotationsTransformer");
+    step(layer, "AnnotationsTransformer")?;
     patch::apply_patches_json6902_each(
         kust,
         loader,
@@ -320,11 +323,11 @@ pub fn run_transformers(
         &mut each("PatchJson6902Transformer"),
     )?;
     transform::replicas::apply(kust, layer)?;
-    step(layer, "ReplicaCountTransformer");
+    step(layer, "ReplicaCountTransformer")?;
     transform::images::apply(kust, layer)?;
-    step(layer, "ImageTagTransformer");
+    step(layer, "ImageTagTransformer")?;
     super::replacements::run(kust, loader, &mut layer.resources)?;
-    step(layer, "ReplacementTransformer");
+    step(layer, "ReplacementTransformer")?;
     Ok(())
 }
 

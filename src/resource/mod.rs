@@ -73,9 +73,9 @@ pub struct Bookkeeping {
     /// `path`), or for a generated object the file that configured its generator
     /// (`configuredIn`), when known.
     pub origin_path: Option<String>,
-    /// The transformers that ran over the object, in order
-    /// (`alpha.config.kubernetes.io/transformations`; recorded only when asked for).
-    pub transformations: Vec<crate::kustomize::transformations::Transformation>,
+    /// The text last written to the object's `alpha.config.kubernetes.io/transformations`
+    /// annotation (a cache: the annotation itself is the record, as in kustomize).
+    pub transformations: String,
     /// The origin kustomize gives an object whose origin annotation a transformer removed: the
     /// next transformer's (`AddTransformerAnnotation` sets it instead of recording a transformation).
     pub origin_override: Option<crate::kustomize::transformations::Transformation>,

@@ -8,8 +8,11 @@
 //! entry plus one for `commonLabels`), then one per `transformers:` plugin config
 //! (api/internal/target/kusttarget_configplugin.go, multitransformer.go).
 
+mod existing;
+
 use std::path::Path;
 
+use crate::diagnostic::Diagnostic;
 use crate::resource::Resource;
 use crate::yaml::{Mapping, Node, Value};
 
@@ -21,9 +24,16 @@ pub const KEY: &str = "alpha.config.kubernetes.io/transformations";
 /// The origin annotation's key.
 const ORIGIN: &str = "config.kubernetes.io/origin";
 
-/// One transformer's origin (kustomize's `resource.Origin` with `configuredIn`/`configuredBy`).
+/// One transformer's origin (kustomize's `resource.Origin` with `configuredIn`/`configuredBy`;
+/// `path`, `repo` and `ref` only come from a list already written in the input).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Transformation {
+    /// `path` ("" omitted).
+    pub path: String,
+    /// `repo` ("" omitted).
+    pub repo: String,
+    /// `ref` ("" omitted).
+    pub git_ref: String,
     /// The file that configured it, relative to the top-level build directory ("" omitted).
     pub configured_in: String,
     /// `configuredBy.apiVersion` (`builtin`).
@@ -51,20 +61,45 @@ impl Transformation {
     /// origin annotation that names this transformer).
     pub fn origin_text(&self) -> String {
         let mut out = String::new();
-        if !self.configured_in.is_empty() {
-            out.push_str(&field_line("configuredIn", &self.configured_in));
-        }
-        out.push_str("configuredBy:\n");
         for (key, value) in [
+            ("path", &self.path),
+            ("repo", &self.repo),
+            ("ref", &self.git_ref),
+            ("configuredIn", &self.configured_in),
+        ] {
+            if !value.is_empty() {
+                out.push_str(&field_line(key, value));
+            }
+        }
+        let by = [
             ("apiVersion", &self.api_version),
             ("kind", &self.kind),
             ("name", &self.name),
             ("namespace", &self.namespace),
-        ] {
-            if !value.is_empty() {
-                out.push_str("  ");
-                out.push_str(&field_line(key, value));
+        ];
+        if by.iter().any(|(_, v)| !v.is_empty()) {
+            out.push_str("configuredBy:\n");
+            for (key, value) in by {
+                if !value.is_empty() {
+                    out.push_str("  ");
+                    out.push_str(&field_line(key, value));
+                }
             }
+        }
+        out
+    }
+
+    /// This origin as one item of the annotation's YAML sequence.
+    fn item_text(&self) -> String {
+        let text = self.origin_text();
+        if text.is_empty() {
+            return "- {}\n".to_owned();
+        }
+        let mut out = String::new();
+        for (i, line) in text.lines().enumerate() {
+            out.push_str(if i == 0 { "- " } else { "  " });
+            out.push_str(line);
+            out.push('\n');
         }
         out
     }
@@ -72,58 +107,73 @@ impl Transformation {
 
 /// The annotation value: the records as a YAML sequence, as kyaml marshals `[]*Origin`.
 pub fn annotation_text(records: &[Transformation]) -> String {
-    let mut out = String::new();
-    for record in records {
-        for (i, line) in record.origin_text().lines().enumerate() {
-            out.push_str(if i == 0 { "- " } else { "  " });
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
+    records.iter().map(Transformation::item_text).collect()
 }
 
 /// Records that `t` ran `times` times over every resource (`AddTransformerAnnotation`).
 ///
-/// kustomize keeps both records in the object's annotations during the build, so a transformer
-/// that removed them (a patch of `metadata.annotations`) loses them: an object without its origin
-/// annotation gets `t` as its origin instead of a record, and an object whose transformations
-/// annotation is gone starts a new list. The annotations are kept in the nodes here too, as
-/// markers of that state; the printed text comes from the bookkeeping.
-pub fn record(resources: &mut [Resource], t: &Transformation, times: usize) {
+/// kustomize keeps both records in the object's annotations during the build, and so does this:
+/// a transformer that removed them (a patch of `metadata.annotations`) loses them. An object
+/// without its origin annotation gets `t` as its origin instead of a record; an object whose
+/// transformations annotation is gone starts a new list; a list already in the input, or edited
+/// by a patch, is read and appended to.
+pub fn record(
+    resources: &mut [Resource],
+    t: &Transformation,
+    times: usize,
+) -> Result<(), Diagnostic> {
+    if times == 0 {
+        return Ok(());
+    }
+    let item = t.item_text();
     for r in resources {
         for _ in 0..times {
-            record_one(r, t);
+            record_one(r, t, &item).map_err(|e| {
+                Diagnostic::at(
+                    format!("reading the {KEY} annotation of {}: {e}", r.id()),
+                    &*r.origin.file,
+                    r.origin.pos,
+                )
+                .with_hint("the annotation must be a YAML list of origins, as kustomize writes it")
+            })?;
         }
     }
+    Ok(())
 }
 
-fn record_one(r: &mut Resource, t: &Transformation) {
-    if !has_annotation(&r.node, ORIGIN) {
+fn record_one(r: &mut Resource, t: &Transformation, item: &str) -> Result<(), String> {
+    if annotation(&r.node, ORIGIN).is_none() {
         set_annotation(&mut r.node, ORIGIN, t.origin_text());
         r.book.origin_override = Some(t.clone());
-        return;
+        return Ok(());
     }
-    if !r.book.transformations.is_empty() && !has_annotation(&r.node, KEY) {
-        r.book.transformations.clear();
-    }
-    r.book.transformations.push(t.clone());
-    set_annotation(&mut r.node, KEY, annotation_text(&r.book.transformations));
+    let mut text = match annotation(&r.node, KEY) {
+        None => String::new(),
+        // What this code last wrote, unchanged: no need to read it again.
+        Some(current) if current == r.book.transformations => current,
+        Some(current) => annotation_text(&existing::parse(&current)?),
+    };
+    text.push_str(item);
+    r.book.transformations.clone_from(&text);
+    set_annotation(&mut r.node, KEY, text);
+    Ok(())
 }
 
 /// Gives every object without one its origin annotation (kustomize annotates objects as they are
 /// read or generated, before the layer's transformers run).
 pub fn annotate_origins(resources: &mut [Resource], top_dir: &Path) {
     for r in resources {
-        if !has_annotation(&r.node, ORIGIN) {
+        if annotation(&r.node, ORIGIN).is_none() {
             let text = origin_text(r, top_dir);
             set_annotation(&mut r.node, ORIGIN, text);
         }
     }
 }
 
-fn has_annotation(node: &Node, key: &str) -> bool {
-    node.get_path(&["metadata", "annotations", key]).is_some()
+/// An annotation's value as kustomize reads it (a scalar's text; `None` when absent).
+fn annotation(node: &Node, key: &str) -> Option<String> {
+    let value = node.get_path(&["metadata", "annotations", key])?;
+    Some(value.text().map(|t| t.into_owned()).unwrap_or_default())
 }
 
 /// Sets `metadata.annotations[key]`, creating the maps (a non-map value is replaced, as
