@@ -263,36 +263,4 @@ fn clean(p: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn logical_paths_follow_go_path_join() {
-        assert_eq!(join_logical("", "kustomization.yaml"), "kustomization.yaml");
-        assert_eq!(join_logical("", "./base/"), "base");
-        assert_eq!(join_logical("ov", "../e1/base"), "e1/base");
-        assert_eq!(join_logical("", "../e1/base"), "../e1/base");
-        assert_eq!(join_logical("../a", "../../b"), "../../b");
-        assert_eq!(join_logical("a", ".."), ".");
-        assert_eq!(join_logical("", ""), "");
-    }
-
-    #[test]
-    fn annotation_text_is_a_sequence_in_struct_order() {
-        let records = vec![
-            Transformation::builtin("../base/kustomization.yaml", "PrefixTransformer"),
-            Transformation {
-                configured_in: "kustomization.yaml".into(),
-                api_version: "builtin".into(),
-                kind: "NamespaceTransformer".into(),
-                name: "n".into(),
-                namespace: "yes".into(),
-            },
-        ];
-        assert_eq!(
-            annotation_text(&records),
-            "- configuredIn: ../base/kustomization.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: PrefixTransformer\n\
-             - configuredIn: kustomization.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: NamespaceTransformer\n    name: \"n\"\n    namespace: \"yes\"\n"
-        );
-    }
-}
+mod tests;
