@@ -130,7 +130,7 @@ pub fn record(
         for _ in 0..times {
             record_one(r, t, &item).map_err(|e| {
                 Diagnostic::at(
-                    format!("reading the {KEY} annotation of {}: {e}", r.id()),
+                    format!("{e}: in the {KEY} annotation of {}", r.id()),
                     &*r.origin.file,
                     r.origin.pos,
                 )
