@@ -127,8 +127,12 @@ pub fn origin_text(r: &Resource, top_dir: &Path) -> String {
             out.push_str("configuredBy:\n");
             out.push_str(&format!("  {}", field_line("apiVersion", "builtin")));
             out.push_str(&format!("  {}", field_line("kind", kind)));
-            if let Some(name) = &r.book.generator_name {
-                out.push_str(&format!("  {}", field_line("name", name)));
+            if let Some((name, namespace)) = &r.book.generator_name {
+                for (key, value) in [("name", name), ("namespace", namespace)] {
+                    if !value.is_empty() {
+                        out.push_str(&format!("  {}", field_line(key, value)));
+                    }
+                }
             }
         }
         None => {

@@ -63,9 +63,9 @@ pub struct Bookkeeping {
     /// For generated objects: the kustomization file and the generator kind that made it
     /// (the `configuredIn`/`configuredBy` of the origin annotation).
     pub generated_by: Option<(std::path::PathBuf, String)>,
-    /// For objects made by a plugin config of `generators:`: that config's `metadata.name`
-    /// (the `configuredBy.name` of the origin annotation).
-    pub generator_name: Option<String>,
+    /// For objects made by a plugin config of `generators:`: that config's `metadata.name` and
+    /// `metadata.namespace` (the `configuredBy.name`/`namespace` of the origin annotation).
+    pub generator_name: Option<(String, String)>,
     /// Names of the `vars` whose objref picked this object (`refVarNames`).
     pub ref_var_names: Vec<String>,
     /// kustomize's origin path, built from the `resources`/`components` entries joined from the
