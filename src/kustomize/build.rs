@@ -125,6 +125,7 @@ pub fn build(
         chain: Vec::new(),
         openapi: patch::OpenApi::default(),
         track: None,
+        annotates_files: false,
         origin_path: String::new(),
     };
     let mut layer = Layer::default();
@@ -143,6 +144,28 @@ pub fn build(
     sort_resources(&mut resources, &order);
     finish(&mut resources, meta, &root);
     Ok(resources)
+}
+
+/// With `buildMetadata`, kustomize annotates each object read from a file with its origin, which
+/// fails on a `metadata.annotations` that is not a mapping (or null).
+fn check_annotations_map(r: &Resource, entry: &str) -> Result<(), Diagnostic> {
+    let Some(node) = r.node.get_path(&["metadata", "annotations"]) else {
+        return Ok(());
+    };
+    let found = match &node.value {
+        Value::Null | Value::Map(_) => return Ok(()),
+        Value::Seq(_) => "SequenceNode",
+        _ => "ScalarNode",
+    };
+    Err(Diagnostic::at(
+        format!(
+            "wrong node kind: expected MappingNode but got {found}: cannot add path annotation for '{entry}' to field 'metadata/annotations' of object {}",
+            r.id()
+        ),
+        &*r.origin.file,
+        node.pos,
+    )
+    .with_hint("with buildMetadata kustomize annotates every object; `metadata.annotations` must be a mapping"))
 }
 
 /// kustomize drops objects annotated `config.kubernetes.io/local-config` (unless "false").
@@ -166,6 +189,9 @@ struct Builder<'a> {
     /// annotations: transformers are then recorded (kustomize forces the top-level option on
     /// every layer).
     track: Option<PathBuf>,
+    /// Whether the top level lists any `buildMetadata` option: kustomize then annotates every
+    /// object read from a file with its origin.
+    annotates_files: bool,
     /// The current kustomization's directory as kustomize's origin path: the `resources` and
     /// `components` entries joined from the top level ("" at the top).
     origin_path: String,
@@ -206,8 +232,11 @@ impl Builder<'_> {
         }
         self.openapi
             .configure(&kust, self.loader, self.chain.is_empty())?;
-        if self.chain.is_empty() && BuildMetadata::records_transformers(&kust) {
-            self.track = Some(dir.to_owned());
+        if self.chain.is_empty() {
+            self.annotates_files = kust.field("buildMetadata").is_some();
+            if BuildMetadata::records_transformers(&kust) {
+                self.track = Some(dir.to_owned());
+            }
         }
         self.chain.push(dir.to_owned());
         let result = self.run_layer(&kust, layer);
@@ -433,6 +462,9 @@ impl Builder<'_> {
             let origin_path = join_logical(&self.origin_path, &entry.value);
             for r in &mut loaded {
                 r.book.origin_path = Some(origin_path.clone());
+                if self.annotates_files {
+                    check_annotations_map(r, &entry.value)?;
+                }
             }
             self.openapi.note_loaded(&loaded);
             return layer
