@@ -6,7 +6,13 @@
 //! (`resWrangler.AddTransformerAnnotation`), changed or not. A layer has one builtin instance per
 //! set field (one per `patches`, `patchesJson6902`, `replicas` and `images` entry, one per `labels`
 //! entry plus one for `commonLabels`), then one per `transformers:` plugin config
-//! (api/internal/target/kusttarget_configplugin.go, multitransformer.go).
+//! (api/internal/target/kusttarget_configplugin.go, multitransformer.go). kustomize records this
+//! whenever the top-level `buildMetadata` is set; it only shows with `transformerAnnotations`, or
+//! through the origin of an object whose origin annotation a transformer removed.
+//!
+//! `multiTransformer` also drops objects left empty after each transformer (`DropEmpties`); that
+//! needs no counterpart: the patch transformers already drop the objects they delete, and an
+//! object emptied by a JSON patch keeps kustomize's internal annotations, so it is never empty.
 
 mod existing;
 
