@@ -12,6 +12,7 @@ use super::patch;
 use super::plugins;
 use super::resources::{resources_from_documents, scalar};
 use super::transform;
+use super::transformations::join_logical;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::sort::{LegacyOrder, SortOrder, sort_resources};
 use crate::resource::{Gvk, Resource};
@@ -123,6 +124,9 @@ pub fn build(
         loader: &loader,
         chain: Vec::new(),
         openapi: patch::OpenApi::default(),
+        track: None,
+        annotates_files: false,
+        origin_path: String::new(),
     };
     let mut layer = Layer::default();
     let kust = builder.accumulate_into(&root, &mut layer, None)?;
@@ -142,6 +146,28 @@ pub fn build(
     Ok(resources)
 }
 
+/// With `buildMetadata`, kustomize annotates each object read from a file with its origin, which
+/// fails on a `metadata.annotations` that is not a mapping (or null).
+fn check_annotations_map(r: &Resource, entry: &str) -> Result<(), Diagnostic> {
+    let Some(node) = r.node.get_path(&["metadata", "annotations"]) else {
+        return Ok(());
+    };
+    let found = match &node.value {
+        Value::Null | Value::Map(_) => return Ok(()),
+        Value::Seq(_) => "SequenceNode",
+        _ => "ScalarNode",
+    };
+    Err(Diagnostic::at(
+        format!(
+            "wrong node kind: expected MappingNode but got {found}: cannot add path annotation for '{entry}' to field 'metadata/annotations' of object {}",
+            r.id()
+        ),
+        &*r.origin.file,
+        node.pos,
+    )
+    .with_hint("with buildMetadata kustomize annotates every object; `metadata.annotations` must be a mapping"))
+}
+
 /// kustomize drops objects annotated `config.kubernetes.io/local-config` (unless "false").
 fn is_local_config(r: &Resource) -> bool {
     r.node
@@ -159,6 +185,16 @@ struct Builder<'a> {
     chain: Vec<PathBuf>,
     /// The `openapi` schema in force (global to the build, as in kustomize).
     openapi: patch::OpenApi,
+    /// The top-level directory when the top-level `buildMetadata` asks for origin or transformer
+    /// annotations: transformers are then recorded (kustomize forces the top-level option on
+    /// every layer).
+    track: Option<PathBuf>,
+    /// Whether the top level lists any `buildMetadata` option: kustomize then annotates every
+    /// object read from a file with its origin.
+    annotates_files: bool,
+    /// The current kustomization's directory as kustomize's origin path: the `resources` and
+    /// `components` entries joined from the top level ("" at the top).
+    origin_path: String,
 }
 
 impl Builder<'_> {
@@ -196,6 +232,12 @@ impl Builder<'_> {
         }
         self.openapi
             .configure(&kust, self.loader, self.chain.is_empty())?;
+        if self.chain.is_empty() {
+            self.annotates_files = kust.field("buildMetadata").is_some();
+            if BuildMetadata::records_transformers(&kust) {
+                self.track = Some(dir.to_owned());
+            }
+        }
         self.chain.push(dir.to_owned());
         let result = self.run_layer(&kust, layer);
         self.chain.pop();
@@ -209,6 +251,17 @@ impl Builder<'_> {
         }
         transform::configs::merge_into_layer(self.loader, kust, layer)?;
         super::generate::run_generators(kust, layer, self.loader)?;
+        // The generated objects' origin: this kustomization's path from the top level.
+        let configured_in = self.kust_origin_path(kust);
+        for r in &mut layer.resources {
+            if r.book
+                .generated_by
+                .as_ref()
+                .is_some_and(|(f, _)| *f == kust.file)
+            {
+                r.book.origin_path = Some(configured_in.clone());
+            }
+        }
         let configs = self.plugin_configs(kust, "generators")?;
         super::generate::external::run_plugin_generators(kust, configs, layer, self.loader)?;
         for entry in self.entries(kust, "components")? {
@@ -216,9 +269,27 @@ impl Builder<'_> {
         }
         // Builtin transformers in kustomize's fixed order (spec §2.2 step 6, 1-11), then the
         // `transformers:` plugin configs (12).
-        plugins::run_transformers(kust, layer, self.loader, &self.openapi)?;
+        if let Some(top) = &self.track {
+            super::transformations::annotate_origins(&mut layer.resources, top);
+        }
+        let configured_in = self.track.is_some().then(|| self.kust_origin_path(kust));
+        plugins::run_transformers(
+            kust,
+            layer,
+            self.loader,
+            &self.openapi,
+            configured_in.as_deref(),
+        )?;
         let configs = self.plugin_configs(kust, "transformers")?;
-        plugins::run_transformer_plugins(kust, configs, layer, self.loader, &self.openapi)?;
+        let track = self.track.clone();
+        plugins::run_transformer_plugins(
+            kust,
+            configs,
+            layer,
+            self.loader,
+            &self.openapi,
+            track.as_deref(),
+        )?;
         super::vars::merge_layer_vars(kust, &mut layer.resources, &mut layer.vars)?;
         Ok(())
     }
@@ -234,7 +305,14 @@ impl Builder<'_> {
         let mut paths = Vec::new();
         for entry in self.entries(kust, field)? {
             match super::generate::external::inline_configs(&entry, kust, self.loader)? {
-                Some(inline) => configs.append(inline, self.loader)?,
+                Some(mut inline) => {
+                    // kustomize gives an inline config the kustomization file as its origin.
+                    let path = self.kust_origin_path(kust);
+                    for cfg in &mut inline {
+                        cfg.book.origin_path = Some(path.clone());
+                    }
+                    configs.append(inline, self.loader)?
+                }
                 None => paths.push(entry),
             }
         }
@@ -242,6 +320,25 @@ impl Builder<'_> {
             self.accumulate_entry(kust, entry, &mut configs)?;
         }
         Ok(configs.resources)
+    }
+
+    /// The kustomization file's origin path (`filepath.Join(origin.Path, kustFileName)`).
+    fn kust_origin_path(&self, kust: &Kustomization) -> String {
+        let name = kust
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        join_logical(&self.origin_path, &name)
+    }
+
+    /// Runs `f` with the origin path extended by a directory entry, then restores it.
+    fn within_entry<T>(&mut self, entry: &Entry, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = self.origin_path.clone();
+        self.origin_path = join_logical(&saved, &entry.value);
+        let result = f(self);
+        self.origin_path = saved;
+        result
     }
 
     /// The string entries of a list field.
@@ -283,8 +380,10 @@ impl Builder<'_> {
             pos: entry.pos,
         };
         let dir = self.entry_dir(kust, entry, "component")?;
-        self.accumulate_into(&dir, layer, Some(KustKind::Component))
-            .map_err(|d| d.within(format!("in component '{}'", entry.value), Some(here)))?;
+        self.within_entry(entry, |b| {
+            b.accumulate_into(&dir, layer, Some(KustKind::Component))
+        })
+        .map_err(|d| d.within(format!("in component '{}'", entry.value), Some(here)))?;
         Ok(())
     }
 
@@ -359,7 +458,14 @@ impl Builder<'_> {
         if is_file {
             let file = self.loader.read_file(kust.dir(), &entry.value, &here)?;
             let docs = self.loader.parse_yaml(&file.path, &file.text)?;
-            let loaded = resources_from_documents(docs, &file.path)?;
+            let mut loaded = resources_from_documents(docs, &file.path)?;
+            let origin_path = join_logical(&self.origin_path, &entry.value);
+            for r in &mut loaded {
+                r.book.origin_path = Some(origin_path.clone());
+                if self.annotates_files {
+                    check_annotations_map(r, &entry.value)?;
+                }
+            }
             self.openapi.note_loaded(&loaded);
             return layer
                 .append(loaded, self.loader)
@@ -379,8 +485,10 @@ impl Builder<'_> {
         }
         let dir = self.entry_dir(kust, entry, "resource")?;
         let mut sub = Layer::default();
-        self.accumulate_into(&dir, &mut sub, Some(KustKind::Kustomization))
-            .map_err(|d| d.within(format!("in '{}'", entry.value), Some(here.clone())))?;
+        self.within_entry(entry, |b| {
+            b.accumulate_into(&dir, &mut sub, Some(KustKind::Kustomization))
+        })
+        .map_err(|d| d.within(format!("in '{}'", entry.value), Some(here.clone())))?;
         layer
             .absorb(sub, self.loader)
             .map_err(|d| d.within(format!("adding '{}'", entry.value), Some(here)))

@@ -9,6 +9,7 @@ use crate::yaml::emit::write_document;
 use crate::yaml::{Mapping, Node, Value};
 
 use super::kustomization::Kustomization;
+use super::transformations;
 
 /// Annotations kustomize uses internally and never prints.
 const BUILD_ANNOTATIONS: &[&str] = &[
@@ -32,7 +33,7 @@ const BUILD_ANNOTATIONS: &[&str] = &[
     "config.k8s.io/id",
 ];
 const ORIGIN: &str = "config.kubernetes.io/origin";
-const TRANSFORMATIONS: &str = "alpha.config.kubernetes.io/transformations";
+const TRANSFORMATIONS: &str = transformations::KEY;
 /// The label `managedByLabel` adds, with the version kustomize-as-a-library reports.
 const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kustomize-(devel)");
 
@@ -43,10 +44,12 @@ pub struct BuildMetadata {
     pub origin: bool,
     /// `managedByLabel`.
     pub managed_by: bool,
+    /// `transformerAnnotations`.
+    pub transformations: bool,
 }
 
 impl BuildMetadata {
-    /// Reads `buildMetadata`; unknown values and `transformerAnnotations` are refused.
+    /// Reads `buildMetadata`; unknown values are refused.
     pub fn of(kust: &Kustomization) -> Result<BuildMetadata, Diagnostic> {
         let mut out = BuildMetadata::default();
         let Some(node) = kust.field("buildMetadata") else {
@@ -63,14 +66,7 @@ impl BuildMetadata {
             match item.as_str() {
                 Some("originAnnotations") => out.origin = true,
                 Some("managedByLabel") => out.managed_by = true,
-                Some("transformerAnnotations") => {
-                    return Err(Diagnostic::at(
-                        "buildMetadata `transformerAnnotations` is not supported yet",
-                        &kust.file,
-                        item.pos,
-                    )
-                    .with_hint("fleetcheck refuses a kustomization it cannot build exactly"));
-                }
+                Some("transformerAnnotations") => out.transformations = true,
                 _ => {
                     return Err(Diagnostic::at(
                         format!(
@@ -85,6 +81,22 @@ impl BuildMetadata {
         }
         Ok(out)
     }
+
+    /// Whether `buildMetadata` asks for origin or transformer annotations, the options whose
+    /// output depends on kustomize recording transformers during the build (errors are left to
+    /// [`Self::of`], which reports them after the build as kustomize does).
+    pub fn records_transformers(kust: &Kustomization) -> bool {
+        kust.field("buildMetadata")
+            .and_then(Node::as_seq)
+            .is_some_and(|items| {
+                items.iter().any(|i| {
+                    matches!(
+                        i.as_str(),
+                        Some("transformerAnnotations" | "originAnnotations")
+                    )
+                })
+            })
+    }
 }
 
 /// Applies the final metadata steps to every resource of a build rooted at `top_dir`.
@@ -94,31 +106,48 @@ pub fn finish(resources: &mut [Resource], meta: BuildMetadata, top_dir: &Path) {
             set_label(&mut r.node, MANAGED_BY.0, MANAGED_BY.1);
         }
         let origin = meta.origin.then(|| origin_text(r, top_dir));
-        normalise_annotations(&mut r.node, origin);
+        normalise_annotations(&mut r.node, origin, meta.transformations);
     }
 }
 
 /// The YAML text of a resource's origin annotation, in the field order of kustomize's `Origin`
 /// struct (path, configuredIn, configuredBy{apiVersion, kind, name}), not sorted.
-fn origin_text(r: &Resource, top_dir: &Path) -> String {
+pub fn origin_text(r: &Resource, top_dir: &Path) -> String {
+    if let Some(t) = &r.book.origin_override {
+        return t.origin_text();
+    }
     let mut out = String::new();
     match &r.book.generated_by {
         Some((file, kind)) => {
-            out.push_str(&field_line("configuredIn", &relative(top_dir, file)));
+            let configured_in = match &r.book.origin_path {
+                Some(path) => path.clone(),
+                None => relative(top_dir, file),
+            };
+            out.push_str(&field_line("configuredIn", &configured_in));
             out.push_str("configuredBy:\n");
             out.push_str(&format!("  {}", field_line("apiVersion", "builtin")));
             out.push_str(&format!("  {}", field_line("kind", kind)));
-            if let Some(name) = &r.book.generator_name {
-                out.push_str(&format!("  {}", field_line("name", name)));
+            if let Some((name, namespace)) = &r.book.generator_name {
+                for (key, value) in [("name", name), ("namespace", namespace)] {
+                    if !value.is_empty() {
+                        out.push_str(&format!("  {}", field_line(key, value)));
+                    }
+                }
             }
         }
-        None => out.push_str(&field_line("path", &relative(top_dir, &r.origin.file))),
+        None => {
+            let path = match &r.book.origin_path {
+                Some(path) => path.clone(),
+                None => relative(top_dir, &r.origin.file),
+            };
+            out.push_str(&field_line("path", &path));
+        }
     }
     out
 }
 
 /// `key: value\n` with the value quoted as the YAML emitter would.
-fn field_line(key: &str, value: &str) -> String {
+pub fn field_line(key: &str, value: &str) -> String {
     let mut map = Mapping::default();
     map.insert(key, Node::string(value));
     let mut out = String::new();
@@ -129,8 +158,9 @@ fn field_line(key: &str, value: &str) -> String {
 }
 
 /// kustomize rewrites `metadata.annotations` as a string map: build annotations removed, values
-/// turned into their text, an empty or non-map value removed.
-fn normalise_annotations(node: &mut Node, origin: Option<String>) {
+/// turned into their text, an empty or non-map value removed. The origin annotation is set when
+/// given, and the transformations annotation (written during the build) kept when asked for.
+fn normalise_annotations(node: &mut Node, origin: Option<String>, keep_transformations: bool) {
     let Some(meta) = node
         .as_map_mut()
         .and_then(|m| m.get_mut("metadata"))
@@ -144,7 +174,9 @@ fn normalise_annotations(node: &mut Node, origin: Option<String>) {
     };
     annotations.entries.retain(|(k, _)| {
         let k = k.text().unwrap_or_default();
-        !BUILD_ANNOTATIONS.contains(&k.as_ref()) && k != ORIGIN && k != TRANSFORMATIONS
+        !BUILD_ANNOTATIONS.contains(&k.as_ref())
+            && k != ORIGIN
+            && (k != TRANSFORMATIONS || keep_transformations)
     });
     for (_, v) in &mut annotations.entries {
         let text = if v.is_null() && v.raw.is_none() {
@@ -221,7 +253,7 @@ mod tests {
         .unwrap()
         .remove(0)
         .root;
-        normalise_annotations(&mut n, None);
+        normalise_annotations(&mut n, None, false);
         let a = n.get_path(&["metadata", "annotations"]).unwrap();
         let get = |k: &str| a.get(k).and_then(Node::as_str).map(str::to_owned);
         assert_eq!(get("x").as_deref(), Some("0x1F"));
@@ -235,7 +267,7 @@ mod tests {
             .unwrap()
             .remove(0)
             .root;
-        normalise_annotations(&mut n, None);
+        normalise_annotations(&mut n, None, false);
         assert!(n.get_path(&["metadata", "annotations"]).is_none());
     }
 }

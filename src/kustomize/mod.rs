@@ -16,6 +16,7 @@ pub mod plugins;
 pub mod replacements;
 pub mod resources;
 pub mod transform;
+pub mod transformations;
 pub mod vars;
 
 pub use build::{BuildOptions, Reorder, build};

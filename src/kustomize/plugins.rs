@@ -6,13 +6,16 @@
 //! `fieldSpecs` in place of the defaults, as kustomize's builtin plugins do.
 
 use std::mem;
+use std::path::Path;
 
 use super::build::Layer;
 use super::fieldspec::FieldSpec;
+use super::finish::relative;
 use super::kustomization::Kustomization;
 use super::loader::Loader;
 use super::patch::{self, OpenApi};
 use super::transform;
+use super::transformations::{self, Transformation};
 use crate::diagnostic::Diagnostic;
 use crate::resource::Resource;
 use crate::yaml::{Mapping, Node, Pos, Value};
@@ -30,18 +33,47 @@ enum Specs {
     None,
 }
 
-/// Runs the transformer plugin configs of `kust`'s `transformers:` in order.
+/// Runs the transformer plugin configs of `kust`'s `transformers:` in order. With `top_dir`
+/// (transformer annotations asked for), each config is then recorded on every resource.
 pub fn run_transformer_plugins(
     kust: &Kustomization,
     configs: Vec<Resource>,
     layer: &mut Layer,
     loader: &Loader<'_>,
     openapi: &OpenApi,
+    top_dir: Option<&Path>,
 ) -> Result<(), Diagnostic> {
     for cfg in configs {
         run_one(kust, &cfg, layer, loader, openapi)?;
+        if let Some(top) = top_dir {
+            transformations::record(&mut layer.resources, &plugin_origin(&cfg, top), 1)?;
+        }
     }
     Ok(())
+}
+
+/// A plugin config's origin (kustomize's `OriginFromCustomPlugin`): the file it was read from
+/// (the kustomization for an inline config) and its apiVersion, kind, name and namespace.
+fn plugin_origin(cfg: &Resource, top_dir: &Path) -> Transformation {
+    let configured_in = match (&cfg.book.generated_by, &cfg.book.origin_path) {
+        // A generated config's origin has no path.
+        (Some(_), _) => String::new(),
+        (None, Some(path)) => path.clone(),
+        (None, None) => relative(top_dir, &cfg.origin.file),
+    };
+    Transformation {
+        configured_in,
+        api_version: cfg
+            .node
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        kind: cfg.kind().to_owned(),
+        name: cfg.name().to_owned(),
+        namespace: cfg.namespace().to_owned(),
+        ..Transformation::default()
+    }
 }
 
 fn run_one(
@@ -218,7 +250,7 @@ fn run_fields(
         Specs::None => None,
     };
     let saved = slot.map(|s| mem::replace(s, specs));
-    let result = run_transformers(&plugin, layer, loader, openapi);
+    let result = run_transformers(&plugin, layer, loader, openapi, None);
     if let Some(saved) = saved {
         let slot = match section {
             Specs::Namespace => &mut layer.config.namespace,
@@ -236,24 +268,66 @@ fn run_fields(
 }
 
 /// The builtin transformers of one kustomization layer, in kustomize's fixed order
-/// (spec §2.2 step 6, builtins 1–11).
+/// (spec §2.2 step 6, builtins 1–11). With `configured_in` (transformer annotations asked for:
+/// the kustomization's path from the top-level directory), each instance is recorded on every
+/// resource after it ran.
 pub fn run_transformers(
     kust: &Kustomization,
     layer: &mut Layer,
     loader: &Loader<'_>,
     openapi: &OpenApi,
+    configured_in: Option<&str>,
 ) -> Result<(), Diagnostic> {
+    let step = |layer: &mut Layer, kind: &str| -> Result<(), Diagnostic> {
+        match configured_in {
+            Some(file) => {
+                let times = transformations::instances(kust, kind);
+                let origin = Transformation::builtin(file, kind);
+                transformations::record(&mut layer.resources, &origin, times)
+            }
+            None => Ok(()),
+        }
+    };
     patch::apply_patches_strategic_merge(kust, loader, openapi, &mut layer.resources)?;
-    patch::apply_patches(kust, loader, openapi, &mut layer.resources)?;
+    step(layer, "PatchStrategicMergeTransformer")?;
+    // Patches record after each entry: an entry may remove the annotations holding the records.
+    let each = |kind: &str| {
+        let origin = configured_in.map(|file| Transformation::builtin(file, kind));
+        move |resources: &mut Vec<Resource>| match &origin {
+            Some(origin) => transformations::record(resources, origin, 1),
+            None => Ok(()),
+        }
+    };
+    patch::apply_patches_each(
+        kust,
+        loader,
+        openapi,
+        &mut layer.resources,
+        &mut each("PatchTransformer"),
+    )?;
     transform::namespace::apply(kust, layer)?;
+    step(layer, "NamespaceTransformer")?;
     transform::name::apply_prefix(kust, layer)?;
+    step(layer, "PrefixTransformer")?;
     transform::name::apply_suffix(kust, layer)?;
+    step(layer, "SuffixTransformer")?;
     transform::labels::apply_labels(kust, layer)?;
+    step(layer, "LabelTransformer")?;
     transform::labels::apply_annotations(kust, layer)?;
-    patch::apply_patches_json6902(kust, loader, openapi, &mut layer.resources)?;
+    step(layer, "AnnotationsTransformer")?;
+    patch::apply_patches_json6902_each(
+        kust,
+        loader,
+        openapi,
+        &mut layer.resources,
+        &mut each("PatchJson6902Transformer"),
+    )?;
     transform::replicas::apply(kust, layer)?;
+    step(layer, "ReplicaCountTransformer")?;
     transform::images::apply(kust, layer)?;
+    step(layer, "ImageTagTransformer")?;
     super::replacements::run(kust, loader, &mut layer.resources)?;
+    step(layer, "ReplacementTransformer")?;
     Ok(())
 }
 

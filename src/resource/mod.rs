@@ -63,11 +63,22 @@ pub struct Bookkeeping {
     /// For generated objects: the kustomization file and the generator kind that made it
     /// (the `configuredIn`/`configuredBy` of the origin annotation).
     pub generated_by: Option<(std::path::PathBuf, String)>,
-    /// For objects made by a plugin config of `generators:`: that config's `metadata.name`
-    /// (the `configuredBy.name` of the origin annotation).
-    pub generator_name: Option<String>,
+    /// For objects made by a plugin config of `generators:`: that config's `metadata.name` and
+    /// `metadata.namespace` (the `configuredBy.name`/`namespace` of the origin annotation).
+    pub generator_name: Option<(String, String)>,
     /// Names of the `vars` whose objref picked this object (`refVarNames`).
     pub ref_var_names: Vec<String>,
+    /// kustomize's origin path, built from the `resources`/`components` entries joined from the
+    /// top-level directory: the file an object was read from (`config.kubernetes.io/origin`
+    /// `path`), or for a generated object the file that configured its generator
+    /// (`configuredIn`), when known.
+    pub origin_path: Option<String>,
+    /// The text last written to the object's `alpha.config.kubernetes.io/transformations`
+    /// annotation (a cache: the annotation itself is the record, as in kustomize).
+    pub transformations: String,
+    /// The origin kustomize gives an object whose origin annotation a transformer removed: the
+    /// next transformer's (`AddTransformerAnnotation` sets it instead of recording a transformation).
+    pub origin_override: Option<crate::kustomize::transformations::Transformation>,
 }
 
 impl Resource {

@@ -59,6 +59,7 @@ pub fn absorb(
             }
             let generated_by = res.book.generated_by.take();
             let generator_name = res.book.generator_name.take();
+            let origin_path = res.book.origin_path.take();
             res.book = Bookkeeping {
                 needs_hash: old.book.needs_hash && res.book.needs_hash,
                 ..old.book.clone()
@@ -69,6 +70,7 @@ pub fn absorb(
             } else {
                 res.book.generated_by = generated_by;
                 res.book.generator_name = generator_name;
+                res.book.origin_path = origin_path;
             }
             layer.resources[*i] = res;
             Ok(())

@@ -98,7 +98,8 @@ pub fn run_plugin_generators(
         }
         args.pos = cfg.origin.pos;
         let mut res = generate(&args, kust.dir(), &file, loader)?;
-        res.book.generator_name = Some(cfg.name().to_owned());
+        res.book.generator_name = Some((cfg.name().to_owned(), cfg.namespace().to_owned()));
+        res.book.origin_path = cfg.book.origin_path.clone();
         absorb(layer, res, args.behavior, &file, args.pos)?;
     }
     Ok(())
@@ -143,6 +144,7 @@ fn iam_policy(cfg: &Resource) -> Result<Resource, String> {
         cfg.origin.clone(),
     );
     res.book.generated_by = Some((cfg.origin.file.to_path_buf(), "IAMPolicyGenerator".into()));
-    res.book.generator_name = Some(cfg.name().to_owned());
+    res.book.generator_name = Some((cfg.name().to_owned(), cfg.namespace().to_owned()));
+    res.book.origin_path = cfg.book.origin_path.clone();
     Ok(res)
 }

@@ -146,11 +146,23 @@ pub fn apply_patches(
     openapi: &OpenApi,
     resources: &mut Vec<Resource>,
 ) -> Result<(), Diagnostic> {
+    apply_patches_each(kust, loader, openapi, resources, &mut |_| Ok(()))
+}
+
+/// [`apply_patches`], calling `after_each` after each entry (one kustomize transformer each).
+pub fn apply_patches_each(
+    kust: &Kustomization,
+    loader: &Loader,
+    openapi: &OpenApi,
+    resources: &mut Vec<Resource>,
+    after_each: &mut dyn FnMut(&mut Vec<Resource>) -> Result<(), Diagnostic>,
+) -> Result<(), Diagnostic> {
     let Some(node) = kust.field("patches") else {
         return Ok(());
     };
     for entry in parse_patch_entries(node, kust, loader)? {
         apply_entry(&entry, loader, openapi, resources)?;
+        after_each(resources)?;
     }
     Ok(())
 }
@@ -162,11 +174,24 @@ pub fn apply_patches_json6902(
     openapi: &OpenApi,
     resources: &mut Vec<Resource>,
 ) -> Result<(), Diagnostic> {
+    apply_patches_json6902_each(kust, loader, openapi, resources, &mut |_| Ok(()))
+}
+
+/// [`apply_patches_json6902`], calling `after_each` after each entry (one kustomize transformer
+/// each).
+pub fn apply_patches_json6902_each(
+    kust: &Kustomization,
+    loader: &Loader,
+    openapi: &OpenApi,
+    resources: &mut Vec<Resource>,
+    after_each: &mut dyn FnMut(&mut Vec<Resource>) -> Result<(), Diagnostic>,
+) -> Result<(), Diagnostic> {
     let Some(node) = kust.field("patchesJson6902") else {
         return Ok(());
     };
     for entry in parse_json6902_entries(node, kust, loader)? {
         apply_entry(&entry, loader, openapi, resources)?;
+        after_each(resources)?;
     }
     Ok(())
 }
