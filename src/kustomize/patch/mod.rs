@@ -133,7 +133,9 @@ pub fn apply_patches_strategic_merge(
         return Ok(());
     };
     let patches = parse_psm_entries(node, kust, loader)?;
-    for (patch, at) in patches {
+    for (mut patch, at) in patches {
+        // kustomize applies these through `resWrangler.ApplySmPatch` too
+        copy_merge_metadata(&mut patch.node);
         apply_by_id(&patch, resources, &at, loader, openapi, (false, false))?;
     }
     Ok(())
@@ -224,8 +226,10 @@ fn apply_entry(
                     .filter(|r| sel.matches(r))
                     .map(Resource::id)
                     .collect();
+                let mut p = p.clone();
+                copy_merge_metadata(&mut p.node);
                 apply_to_ids(
-                    p,
+                    &p,
                     resources,
                     &ids,
                     at,
@@ -338,6 +342,36 @@ fn apply_by_id(
             format!("multiple matches for Id {id}; failed to find unique target for patch {id}"),
         )
         .with_hint("add `target:` to select the objects explicitly")),
+    }
+}
+
+/// kustomize `resWrangler.ApplySmPatch` rewrites the patch copy of a targeted strategic merge
+/// patch with `CopyMergeMetaDataFieldsFrom`: its labels and annotations become a map of strings
+/// (each value's source text, so `~` stays `"~"`) in sorted key order, removed when empty.
+fn copy_merge_metadata(patch: &mut Node) {
+    let Some(meta) = metadata_mut(patch) else {
+        return;
+    };
+    for field in ["labels", "annotations"] {
+        let Some(node) = meta.get(field) else {
+            continue;
+        };
+        let mut pairs = std::collections::BTreeMap::new();
+        if let Value::Map(m) = &node.value {
+            for (k, v) in &m.entries {
+                let key = k.text().map(|t| t.into_owned()).unwrap_or_default();
+                pairs.insert(key, v.text().map(|t| t.into_owned()).unwrap_or_default());
+            }
+        }
+        if pairs.is_empty() {
+            meta.remove(field);
+            continue;
+        }
+        let mut m = crate::yaml::Mapping::default();
+        for (k, v) in pairs {
+            m.insert(&k, Node::string(v));
+        }
+        meta.insert(field, Node::new(Value::Map(m)));
     }
 }
 
