@@ -290,6 +290,15 @@ fn written_empty(source: &str, pos: Pos) -> bool {
         .any(|w| t.starts_with(w))
 }
 
+/// Whether the scalar at `pos` is written quoted or as a block scalar.
+fn written_quoted(source: &str, pos: Pos) -> bool {
+    let Some(line) = source.lines().nth((pos.line as usize).saturating_sub(1)) else {
+        return false;
+    };
+    let c = line.chars().nth((pos.col as usize).saturating_sub(1));
+    matches!(c, Some('\'' | '"' | '|' | '>'))
+}
+
 /// Nulls of a JSON-patched object come back from JSON as written `null`s.
 fn forget_null_positions(n: &mut Node) {
     match &mut n.value {
@@ -407,7 +416,8 @@ fn apply_to_ids(
         let schema = openapi.schema().for_type(&cur.gvk.api_version(), &kind);
         let source = loader.read_text(&r.origin.file).unwrap_or_default();
         let empty = |pos: Pos| written_empty(&source, pos);
-        let merged = merge::merge(r.node.clone(), p, schema, &empty).map_err(|e| {
+        let quoted = |pos: Pos| written_quoted(&source, pos);
+        let merged = merge::merge(r.node.clone(), p, schema, &empty, &quoted).map_err(|e| {
             diag(at, format!("applying strategic merge patch to {cur}: {e}")).with_hint(
                 "the patch's structure must match the object's (a mapping where it has a mapping)",
             )
