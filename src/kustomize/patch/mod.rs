@@ -257,9 +257,19 @@ fn json_patch_resource(r: &mut Resource, ops: &[jsonpatch::Op]) -> Result<(), St
     if let Some(m) = metadata_mut(&mut r.node) {
         let empty = match m.get_mut("annotations").map(|a| &mut a.value) {
             Some(Value::Map(a)) => {
-                // kustomize re-reads annotations as strings when it restores its own
+                // kustomize re-reads annotations as strings when it restores its own; Go's
+                // JSON decoding made every number a float64, which go-yaml writes with %g
                 for (_, v) in a.entries.iter_mut() {
-                    if !matches!(v.value, Value::Null | Value::Map(_) | Value::Seq(_)) {
+                    let number = match v.value {
+                        Value::Int(i) => Some(i as f64),
+                        Value::UInt(u) => Some(u as f64),
+                        Value::Float(f) => Some(f),
+                        _ => None,
+                    };
+                    if let Some(f) = number {
+                        v.value = Value::Str(crate::yaml::emit::go_yaml_float(f));
+                        v.raw = None;
+                    } else if !matches!(v.value, Value::Null | Value::Map(_) | Value::Seq(_)) {
                         v.value = Value::Str(merge::scalar_text(v));
                     }
                 }
