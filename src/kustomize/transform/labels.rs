@@ -155,7 +155,7 @@ pub fn apply_pairs(r: &mut crate::resource::Resource, t: &MetaTransformer) -> Re
             })?;
         }
         if !written.is_empty() {
-            set_shared(&mut r.node, &written, v);
+            set_shared(&mut r.node, &written, &Node::string(v.as_str()));
         }
     }
     Ok(())
@@ -164,17 +164,23 @@ pub fn apply_pairs(r: &mut crate::resource::Resource, t: &MetaTransformer) -> Re
 /// Ids of the shared label/annotation value nodes (column of their synthetic position).
 static SHARED_NODES: AtomicU32 = AtomicU32::new(1);
 
-/// Writes `value` into every node sharing one of the `ids`.
-fn set_shared(n: &mut Node, ids: &[u32], value: &str) {
+/// The id of a shared node made by [`apply_pairs`], if `n` is one.
+pub fn shared_id(n: &Node) -> Option<u32> {
+    (n.pos.line == 0 && n.pos.col != 0).then_some(n.pos.col)
+}
+
+/// Writes `value` into every node sharing one of the `ids` (kyaml `SetYNode` on a shared node).
+pub fn set_shared(n: &mut Node, ids: &[u32], value: &Node) {
+    let mine = shared_id(n).is_some_and(|id| ids.contains(&id));
     match &mut n.value {
         Value::Map(m) => m
             .entries
             .iter_mut()
             .for_each(|(_, v)| set_shared(v, ids, value)),
         Value::Seq(s) => s.iter_mut().for_each(|v| set_shared(v, ids, value)),
-        _ if n.pos.line == 0 && ids.contains(&n.pos.col) => {
+        _ if mine => {
             let pos = n.pos;
-            *n = Node::string(value);
+            *n = value.clone();
             n.pos = pos;
         }
         _ => {}
