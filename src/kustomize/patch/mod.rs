@@ -452,6 +452,12 @@ fn apply_to_ids(
         if allow_name || allow_kind {
             r.store_previous_id();
         }
+        // kyaml returns the patch itself for a top-level `$patch: replace`, and
+        // `Resource.ApplyFilter` ignores the returned node: the object stays as it was
+        if p.get("$patch").and_then(Node::as_str) == Some("replace") {
+            out.push(r);
+            continue;
+        }
         let schema = openapi.schema().for_type(&cur.gvk.api_version(), &kind);
         let source = loader.read_text(&r.origin.file).unwrap_or_default();
         let empty = |pos: Pos| written_empty(&source, pos);
