@@ -338,10 +338,11 @@ fn written_quoted(source: &str, pos: Pos) -> bool {
     matches!(c, Some('\'' | '"' | '|' | '>'))
 }
 
-/// Nulls of a JSON-patched object come back from JSON as written `null`s.
+/// Nulls of a JSON-patched object come back from JSON as written `null`s, and its strings
+/// lose their quoting style (see [`written_quoted`]).
 fn forget_null_positions(n: &mut Node) {
     match &mut n.value {
-        Value::Null => n.pos = Pos::NONE,
+        Value::Null | Value::Str(_) => n.pos = Pos::NONE,
         Value::Map(m) => m
             .entries
             .iter_mut()
