@@ -481,6 +481,21 @@ fn apply_to_ids(
         set_namespace(&mut r, &ns);
         out.push(r);
     }
+    if allow_name || allow_kind {
+        // kustomize re-appends the patched objects, refusing a duplicate id
+        let ids: Vec<_> = out.iter().map(Resource::id).collect();
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].iter().any(|o| o.same_as(id)) {
+                return Err(diag(
+                    at,
+                    format!("may not add resource with an already registered id: {id}"),
+                )
+                .with_hint(
+                    "with allowNameChange/allowKindChange the patch gave two objects the same id",
+                ));
+            }
+        }
+    }
     *resources = out;
     Ok(())
 }
