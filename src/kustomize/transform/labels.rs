@@ -139,8 +139,8 @@ pub fn apply_pairs(r: &mut crate::resource::Resource, t: &MetaTransformer) -> Re
                 if let Value::Map(m) = &mut leaf.value
                     && let Some(slot) = m.get_mut(k)
                 {
-                    if slot.pos.line == 0 && slot.pos.col != 0 {
-                        written.push(slot.pos.col);
+                    if let Some(id) = shared_id(slot) {
+                        written.push(id);
                     }
                     let pos = slot.pos;
                     *slot = Node::string(v.as_str());
@@ -166,7 +166,7 @@ static SHARED_NODES: AtomicU32 = AtomicU32::new(1);
 
 /// The id of a shared node made by [`apply_pairs`], if `n` is one.
 pub fn shared_id(n: &Node) -> Option<u32> {
-    (n.pos.line == 0 && n.pos.col != 0).then_some(n.pos.col)
+    (n.pos.line == 0 && n.pos.col != 0 && n.pos.col < 1 << 31).then_some(n.pos.col)
 }
 
 /// Writes `value` into every node sharing one of the `ids` (kyaml `SetYNode` on a shared node).
