@@ -192,8 +192,8 @@ impl Walker<'_> {
                 (Some(d), Some(mut o))
                     if matches!(d.value, Value::Str(_))
                         && !matches!(o.value, Value::Str(_) | Value::Null)
-                        && d.pos.line != 0
-                        && (self.written_quoted)(d.pos) =>
+                        && (d.pos == super::QUOTED
+                            || (d.pos.line != 0 && (self.written_quoted)(d.pos))) =>
                 {
                     let text = o.text().map(|t| t.into_owned()).unwrap_or_default();
                     o.value = Value::Str(text);

@@ -309,6 +309,12 @@ fn json_patch_resource(
     result
 }
 
+/// Marks a string known to be written double-quoted (a `*List` item re-read from JSON).
+pub const QUOTED: Pos = Pos {
+    line: 0,
+    col: u32::MAX - 2,
+};
+
 const ORIGIN_KEY: &str = "config.kubernetes.io/origin";
 /// Stands for the origin annotation while a JSON patch runs.
 const ORIGIN_SENTINEL: &str = "\u{0}fleetcheck-origin";
