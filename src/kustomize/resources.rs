@@ -22,6 +22,9 @@ pub fn resources_from_documents(
         .map(|d| (d.root, d.index))
         .collect();
     let shown: Arc<Path> = Arc::from(file);
+    // kio's reader unwraps a file that is one `*List`; otherwise the resource factory inlines
+    // lists through JSON (`convertObjectSliceToNodeSlice`)
+    let through_json = queue.len() > 1;
     let mut out = Vec::new();
     while let Some((node, doc_index)) = queue.pop_front() {
         validate_metadata(&node, file)?;
@@ -32,11 +35,13 @@ pub fn resources_from_documents(
         {
             match &items.value {
                 Value::Null => {}
-                Value::Seq(list) => queue.extend(
-                    list.iter()
-                        .filter(|i| !i.is_null())
-                        .map(|i| (i.clone(), doc_index)),
-                ),
+                Value::Seq(list) => queue.extend(list.iter().filter(|i| !i.is_null()).map(|i| {
+                    let mut i = i.clone();
+                    if through_json {
+                        from_json(&mut i);
+                    }
+                    (i, doc_index)
+                })),
                 other => {
                     return Err(Diagnostic::at(
                         format!(
@@ -61,6 +66,24 @@ pub fn resources_from_documents(
         ));
     }
     Ok(out)
+}
+
+/// A list item re-read from its JSON text: strings are double-quoted, timestamps are strings,
+/// numbers went through float64, and no scalar keeps its written spelling.
+fn from_json(n: &mut Node) {
+    n.raw = None;
+    match &mut n.value {
+        Value::Map(m) => m.entries.iter_mut().for_each(|(_, v)| from_json(v)),
+        Value::Seq(items) => items.iter_mut().for_each(from_json),
+        Value::Str(_) => n.pos = crate::kustomize::patch::QUOTED,
+        Value::Timestamp(t) => {
+            n.value = Value::Str(std::mem::take(t));
+            n.pos = crate::kustomize::patch::QUOTED;
+        }
+        Value::UInt(u) => n.value = Value::Float(*u as f64),
+        Value::Int(i) if i.unsigned_abs() > (1u64 << 53) => n.value = Value::Float(*i as f64),
+        _ => {}
+    }
 }
 
 fn is_nil_or_empty(node: &Node) -> bool {

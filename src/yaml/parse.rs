@@ -117,6 +117,23 @@ fn parse_events(src: &str, limits: &Limits) -> Result<Vec<Document>, Failure> {
                 ));
             }
         }
+        let event = match event {
+            // A block scalar ending the file without a line break has no final line break
+            // (go-yaml); the scanner adds one.
+            Event::Scalar(text, style @ (ScalarStyle::Literal | ScalarStyle::Folded), a, t)
+                if text.ends_with('\n') && !src.ends_with('\n') && {
+                    let e = span.end;
+                    let end = index.byte_offset(e.index(), e.line(), e.col());
+                    src.get(end..)
+                        .is_some_and(|rest| rest.trim_matches(' ').is_empty())
+                } =>
+            {
+                let mut text = text.into_owned();
+                text.pop();
+                Event::Scalar(text.into(), style, a, t)
+            }
+            other => other,
+        };
         builder.on_event(event, pos).map_err(Failure::Yaml)?;
     }
     Ok(builder.docs)

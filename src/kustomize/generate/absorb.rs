@@ -129,15 +129,13 @@ fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
     out
 }
 
+/// A scalar's text as written (`30000000000.0`, `0x1F`, `True`); "" for a null or a
+/// collection.
 fn scalar_text(v: &Node) -> String {
-    match &v.value {
-        Value::Str(s) | Value::Timestamp(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::UInt(u) => u.to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Null | Value::Seq(_) | Value::Map(_) => String::new(),
+    if v.is_null() {
+        return String::new();
     }
+    v.text().map(|t| t.into_owned()).unwrap_or_default()
 }
 
 fn string_mapping(m: BTreeMap<String, String>) -> Mapping {

@@ -25,14 +25,19 @@ const KEEP_NULL: Pos = Pos {
 ///
 /// `written_empty` tells whether a null of the target at a position was written as an empty
 /// value (`key:`); kyaml drops such fields while merging but keeps `null` and `~`.
+/// `written_quoted` tells whether a string of the target at a position was written quoted or
+/// as a block scalar: kyaml gives the patch's scalar the target's style, which makes any
+/// patched-in scalar a string (`'http'` patched with `9090` becomes `"9090"`).
 pub fn merge(
     dest: Node,
     patch: Node,
     schema: Option<Sch>,
     written_empty: &dyn Fn(Pos) -> bool,
+    written_quoted: &dyn Fn(Pos) -> bool,
 ) -> Result<Option<Node>, String> {
     let mut w = Walker {
         written_empty,
+        written_quoted,
         path: Vec::new(),
         in_place: false,
     };
@@ -146,6 +151,7 @@ fn seq_directive(n: &mut Node) -> Result<(Directive, Option<String>), String> {
 
 struct Walker<'f> {
     written_empty: &'f dyn Fn(Pos) -> bool,
+    written_quoted: &'f dyn Fn(Pos) -> bool,
     path: Vec<String>,
     /// Whether the last walk returned the dest node merged in place (kyaml mutates dest list
     /// elements in place; other results leave the dest element as it was).
@@ -181,7 +187,21 @@ impl Walker<'_> {
         match kind {
             Kind::Map | Kind::None => self.walk_map(dest, origin, schema, aliased),
             Kind::Seq => self.walk_seq(dest, origin, schema, aliased),
-            Kind::Scalar => Ok(origin.or(dest)),
+            Kind::Scalar => Ok(match (dest, origin) {
+                // kyaml `SetStyle`: the patch scalar takes the target's quoted style
+                (Some(d), Some(mut o))
+                    if matches!(d.value, Value::Str(_))
+                        && !matches!(o.value, Value::Str(_) | Value::Null)
+                        && (d.pos == super::QUOTED
+                            || (d.pos.line != 0 && (self.written_quoted)(d.pos))) =>
+                {
+                    let text = o.text().map(|t| t.into_owned()).unwrap_or_default();
+                    o.value = Value::Str(text);
+                    o.raw = None;
+                    Some(o)
+                }
+                (d, o) => o.or(d),
+            }),
         }
     }
 
@@ -491,7 +511,7 @@ mod tests {
             d.get("apiVersion").and_then(Node::as_str).unwrap_or(""),
             d.get("kind").and_then(Node::as_str).unwrap_or(""),
         );
-        let out = merge(d, node(patch), schema, &|_| false).unwrap();
+        let out = merge(d, node(patch), schema, &|_| false, &|_| false).unwrap();
         let mut s = String::new();
         if let Some(n) = out {
             write_document(&n, &mut s).unwrap();
@@ -542,7 +562,16 @@ mod tests {
         assert_eq!(merged(POD, "$patch: delete\n"), "");
         let out = merged(POD, "metadata:\n  $patch: replace\n  labels: {a: b}\n");
         assert!(!out.contains("name: p") && out.contains("a: b"), "{out}");
-        assert!(merge(node(POD), node("spec: {$patch: bogus}\n"), None, &|_| false).is_err());
+        assert!(
+            merge(
+                node(POD),
+                node("spec: {$patch: bogus}\n"),
+                None,
+                &|_| false,
+                &|_| false
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -556,7 +585,7 @@ mod tests {
 
     #[test]
     fn type_mismatch_is_an_error() {
-        let e = merge(node(POD), node("spec: [1]\n"), None, &|_| false).unwrap_err();
+        let e = merge(node(POD), node("spec: [1]\n"), None, &|_| false, &|_| false).unwrap_err();
         assert!(
             e.contains("expected MappingNode but got SequenceNode"),
             "{e}"

@@ -133,7 +133,9 @@ pub fn apply_patches_strategic_merge(
         return Ok(());
     };
     let patches = parse_psm_entries(node, kust, loader)?;
-    for (patch, at) in patches {
+    for (mut patch, at) in patches {
+        // kustomize applies these through `resWrangler.ApplySmPatch` too
+        copy_merge_metadata(&mut patch.node);
         apply_by_id(&patch, resources, &at, loader, openapi, (false, false))?;
     }
     Ok(())
@@ -219,7 +221,12 @@ fn apply_entry(
                 if entry.store_prev_id {
                     r.store_previous_id();
                 }
-                json_patch_resource(r, ops).map_err(|e| {
+                let by = if entry.store_prev_id {
+                    "PatchTransformer"
+                } else {
+                    "PatchJson6902Transformer"
+                };
+                json_patch_resource(r, ops, (&at.file, by)).map_err(|e| {
                     diag(at, e.to_string())
                         .with_hint("JSON patch paths must exist for remove, replace and test; check the target object")
                 })?;
@@ -249,8 +256,10 @@ fn apply_entry(
                     .filter(|r| sel.matches(r))
                     .map(Resource::id)
                     .collect();
+                let mut p = p.clone();
+                copy_merge_metadata(&mut p.node);
                 apply_to_ids(
-                    p,
+                    &p,
                     resources,
                     &ids,
                     at,
@@ -266,21 +275,51 @@ fn apply_entry(
 /// Applies JSON patch operations to a resource. During a kustomize build every object carries
 /// internal annotations, so `metadata.annotations` always exists for the patch; an annotations
 /// map left empty is removed with them at the end.
-fn json_patch_resource(r: &mut Resource, ops: &[jsonpatch::Op]) -> Result<(), String> {
-    if let Some(m) = metadata_mut(&mut r.node)
-        && m.get("annotations").is_none()
-    {
-        m.insert("annotations", Node::new(Value::Map(Default::default())));
+///
+/// The origin annotation is among them: when the patch drops it, kustomize's
+/// `AddTransformerAnnotation` records the patch transformer (`by`, configured in `kust_file`)
+/// as the object's origin, as if it had generated the object.
+fn json_patch_resource(
+    r: &mut Resource,
+    ops: &[jsonpatch::Op],
+    (kust_file, by): (&std::path::Path, &str),
+) -> Result<(), String> {
+    if let Some(m) = metadata_mut(&mut r.node) {
+        if m.get("annotations").is_none() {
+            m.insert("annotations", Node::new(Value::Map(Default::default())));
+        }
+        if let Some(Value::Map(a)) = m.get_mut("annotations").map(|a| &mut a.value) {
+            a.insert(ORIGIN_KEY, Node::string(ORIGIN_SENTINEL));
+        }
     }
     let result = jsonpatch::apply(&mut r.node, ops);
+    let kept = metadata_mut(&mut r.node)
+        .and_then(|m| m.get_mut("annotations"))
+        .and_then(Node::as_map_mut)
+        .and_then(|a| a.remove(ORIGIN_KEY))
+        .is_some_and(|v| v.as_str() == Some(ORIGIN_SENTINEL));
+    if !kept && result.is_ok() {
+        r.book.generated_by = Some((kust_file.to_path_buf(), by.to_owned()));
+        r.book.generator_name = None;
+    }
     yaml11::through_float64(&mut r.node);
     forget_null_positions(&mut r.node);
     if let Some(m) = metadata_mut(&mut r.node) {
         let empty = match m.get_mut("annotations").map(|a| &mut a.value) {
             Some(Value::Map(a)) => {
-                // kustomize re-reads annotations as strings when it restores its own
+                // kustomize re-reads annotations as strings when it restores its own; Go's
+                // JSON decoding made every number a float64, which go-yaml writes with %g
                 for (_, v) in a.entries.iter_mut() {
-                    if !matches!(v.value, Value::Null | Value::Map(_) | Value::Seq(_)) {
+                    let number = match v.value {
+                        Value::Int(i) => Some(i as f64),
+                        Value::UInt(u) => Some(u as f64),
+                        Value::Float(f) => Some(f),
+                        _ => None,
+                    };
+                    if let Some(f) = number {
+                        v.value = Value::Str(crate::yaml::emit::go_yaml_float(f));
+                        v.raw = None;
+                    } else if !matches!(v.value, Value::Null | Value::Map(_) | Value::Seq(_)) {
                         v.value = Value::Str(merge::scalar_text(v));
                     }
                 }
@@ -294,6 +333,16 @@ fn json_patch_resource(r: &mut Resource, ops: &[jsonpatch::Op]) -> Result<(), St
     }
     result
 }
+
+/// Marks a string known to be written double-quoted (a `*List` item re-read from JSON).
+pub const QUOTED: Pos = Pos {
+    line: 0,
+    col: u32::MAX - 2,
+};
+
+const ORIGIN_KEY: &str = "config.kubernetes.io/origin";
+/// Stands for the origin annotation while a JSON patch runs.
+const ORIGIN_SENTINEL: &str = "\u{0}fleetcheck-origin";
 
 /// Whether the text at `pos` (1-based line and character column) is an empty value rather
 /// than a written `null` or `~`.
@@ -311,10 +360,20 @@ fn written_empty(source: &str, pos: Pos) -> bool {
         .any(|w| t.starts_with(w))
 }
 
-/// Nulls of a JSON-patched object come back from JSON as written `null`s.
+/// Whether the scalar at `pos` is written quoted or as a block scalar.
+fn written_quoted(source: &str, pos: Pos) -> bool {
+    let Some(line) = source.lines().nth((pos.line as usize).saturating_sub(1)) else {
+        return false;
+    };
+    let c = line.chars().nth((pos.col as usize).saturating_sub(1));
+    matches!(c, Some('\'' | '"' | '|' | '>'))
+}
+
+/// Nulls of a JSON-patched object come back from JSON as written `null`s, and its strings
+/// lose their quoting style (see [`written_quoted`]).
 fn forget_null_positions(n: &mut Node) {
     match &mut n.value {
-        Value::Null => n.pos = Pos::NONE,
+        Value::Null | Value::Str(_) => n.pos = Pos::NONE,
         Value::Map(m) => m
             .entries
             .iter_mut()
@@ -366,6 +425,36 @@ fn apply_by_id(
     }
 }
 
+/// kustomize `resWrangler.ApplySmPatch` rewrites the patch copy of a targeted strategic merge
+/// patch with `CopyMergeMetaDataFieldsFrom`: its labels and annotations become a map of strings
+/// (each value's source text, so `~` stays `"~"`) in sorted key order, removed when empty.
+fn copy_merge_metadata(patch: &mut Node) {
+    let Some(meta) = metadata_mut(patch) else {
+        return;
+    };
+    for field in ["labels", "annotations"] {
+        let Some(node) = meta.get(field) else {
+            continue;
+        };
+        let mut pairs = std::collections::BTreeMap::new();
+        if let Value::Map(m) = &node.value {
+            for (k, v) in &m.entries {
+                let key = k.text().map(|t| t.into_owned()).unwrap_or_default();
+                pairs.insert(key, v.text().map(|t| t.into_owned()).unwrap_or_default());
+            }
+        }
+        if pairs.is_empty() {
+            meta.remove(field);
+            continue;
+        }
+        let mut m = crate::yaml::Mapping::default();
+        for (k, v) in pairs {
+            m.insert(&k, Node::string(v));
+        }
+        meta.insert(field, Node::new(Value::Map(m)));
+    }
+}
+
 /// kustomize `resWrangler.ApplySmPatch`: patches every resource whose current id is listed.
 fn apply_to_ids(
     patch: &Resource,
@@ -395,10 +484,17 @@ fn apply_to_ids(
         if allow_name || allow_kind {
             r.store_previous_id();
         }
+        // kyaml returns the patch itself for a top-level `$patch: replace`, and
+        // `Resource.ApplyFilter` ignores the returned node: the object stays as it was
+        if p.get("$patch").and_then(Node::as_str) == Some("replace") {
+            out.push(r);
+            continue;
+        }
         let schema = openapi.schema().for_type(&cur.gvk.api_version(), &kind);
         let source = loader.read_text(&r.origin.file).unwrap_or_default();
         let empty = |pos: Pos| written_empty(&source, pos);
-        let merged = merge::merge(r.node.clone(), p, schema, &empty).map_err(|e| {
+        let quoted = |pos: Pos| written_quoted(&source, pos);
+        let merged = merge::merge(r.node.clone(), p, schema, &empty, &quoted).map_err(|e| {
             diag(at, format!("applying strategic merge patch to {cur}: {e}")).with_hint(
                 "the patch's structure must match the object's (a mapping where it has a mapping)",
             )
@@ -415,6 +511,21 @@ fn apply_to_ids(
         }
         set_namespace(&mut r, &ns);
         out.push(r);
+    }
+    if allow_name || allow_kind {
+        // kustomize re-appends the patched objects, refusing a duplicate id
+        let ids: Vec<_> = out.iter().map(Resource::id).collect();
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].iter().any(|o| o.same_as(id)) {
+                return Err(diag(
+                    at,
+                    format!("may not add resource with an already registered id: {id}"),
+                )
+                .with_hint(
+                    "with allowNameChange/allowKindChange the patch gave two objects the same id",
+                ));
+            }
+        }
     }
     *resources = out;
     Ok(())

@@ -318,11 +318,22 @@ fn copy_to_field(
         return Ok(());
     }
     let mut failure = None;
+    // a label or annotation value a transformer shared between fields changes everywhere
+    let mut shared = Vec::new();
     let count = path::matches(obj, &parts, create, &mut |node, created| {
-        value::set_field(&t.options, node, created, value).inspect_err(|e| {
+        let set = value::set_field(&t.options, node, created, value).inspect_err(|e| {
             failure = Some(e.clone());
-        })
+        });
+        if let Some(id) = crate::kustomize::transform::labels::shared_id(node)
+            && set.is_ok()
+        {
+            shared.push((id, node.clone()));
+        }
+        set
     });
+    for (id, node) in &shared {
+        crate::kustomize::transform::labels::set_shared(obj, &[*id], node);
+    }
     if let Some(e) = failure {
         return Err(e);
     }

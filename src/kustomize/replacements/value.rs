@@ -122,6 +122,13 @@ pub fn refine(options: &FieldOptions, value: SourceVal) -> Result<SourceVal, Str
     })
 }
 
+/// Marks a scalar a replacement wrote without a tag: kustomize's refvar (`vars`) takes such a
+/// node for a string (`IsYNodeString`), whatever its text resolves to.
+pub const UNTAGGED: crate::yaml::Pos = crate::yaml::Pos {
+    line: 0,
+    col: u32::MAX - 1,
+};
+
 /// kustomize's `setFieldValue`: writes `value` into `target` (`created` = an untagged scalar the
 /// path walk just made), joining with the target's own text when a delimiter is set.
 pub fn set_field(
@@ -159,11 +166,13 @@ pub fn set_field(
     }
     if is_scalar(&target.value) {
         target.value = if created {
+            target.pos = UNTAGGED;
             resolved(&text)
         } else {
             retype(&target.value, &text)?
         };
     } else if untagged && is_scalar(&node.value) {
+        target.pos = UNTAGGED;
         target.value = resolved(&text);
     } else {
         target.value = node.value;

@@ -16,6 +16,7 @@ const YAML11_FIELDS: &[&str] = &[
     "images",
     "imageTags",
     "replicas",
+    "vars",
 ];
 use crate::diagnostic::{Diagnostic, Location};
 use crate::kustomize::build::Layer;

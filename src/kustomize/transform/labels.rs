@@ -8,7 +8,8 @@ use crate::diagnostic::Diagnostic;
 use crate::kustomize::build::Layer;
 use crate::kustomize::fieldspec::{CreateKind, FieldSpec};
 use crate::kustomize::kustomization::Kustomization;
-use crate::yaml::Pos;
+use crate::yaml::{Node, Pos, Value};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// One label or annotation transformer: the pairs and where they go.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -119,14 +120,69 @@ fn run(
 }
 
 /// Sets every pair in every field the specs select (mappings created where `create`).
+///
+/// kustomize's `SetEntry` makes one YAML node per key and resource: every field that gets the
+/// key newly appended holds that same node, and setting an existing field copies the value into
+/// its node in place. So a label a base added to `metadata.labels` and the selectors shares one
+/// node, and an overlay changing it in `metadata.labels` alone changes it everywhere. Shared
+/// nodes are marked by a synthetic position (line 0, column = the node's id).
 pub fn apply_pairs(r: &mut crate::resource::Resource, t: &MetaTransformer) -> Result<(), String> {
     let gvk = r.id().gvk;
     for (k, v) in &t.pairs {
+        let shared = Pos {
+            line: 0,
+            col: SHARED_NODES.fetch_add(1, Ordering::Relaxed),
+        };
+        let mut written = Vec::new();
         for fs in &t.specs {
             apply_spec(r, &gvk, fs, Some(CreateKind::Map), &mut |leaf| {
-                set_entry(leaf, k, v)
+                if let Value::Map(m) = &mut leaf.value
+                    && let Some(slot) = m.get_mut(k)
+                {
+                    if let Some(id) = shared_id(slot) {
+                        written.push(id);
+                    }
+                    let pos = slot.pos;
+                    *slot = Node::string(v.as_str());
+                    slot.pos = pos;
+                    return Ok(());
+                }
+                set_entry(leaf, k, v)?;
+                if let Some(slot) = leaf.as_map_mut().and_then(|m| m.get_mut(k)) {
+                    slot.pos = shared;
+                }
+                Ok(())
             })?;
+        }
+        if !written.is_empty() {
+            set_shared(&mut r.node, &written, &Node::string(v.as_str()));
         }
     }
     Ok(())
+}
+
+/// Ids of the shared label/annotation value nodes (column of their synthetic position).
+static SHARED_NODES: AtomicU32 = AtomicU32::new(1);
+
+/// The id of a shared node made by [`apply_pairs`], if `n` is one.
+pub fn shared_id(n: &Node) -> Option<u32> {
+    (n.pos.line == 0 && n.pos.col != 0 && n.pos.col < 1 << 31).then_some(n.pos.col)
+}
+
+/// Writes `value` into every node sharing one of the `ids` (kyaml `SetYNode` on a shared node).
+pub fn set_shared(n: &mut Node, ids: &[u32], value: &Node) {
+    let mine = shared_id(n).is_some_and(|id| ids.contains(&id));
+    match &mut n.value {
+        Value::Map(m) => m
+            .entries
+            .iter_mut()
+            .for_each(|(_, v)| set_shared(v, ids, value)),
+        Value::Seq(s) => s.iter_mut().for_each(|v| set_shared(v, ids, value)),
+        _ if mine => {
+            let pos = n.pos;
+            *n = value.clone();
+            n.pos = pos;
+        }
+        _ => {}
+    }
 }

@@ -76,6 +76,11 @@ pub fn check(kust: &Kustomization, text: &str) -> Result<(), Diagnostic> {
             check_one(v, "Replica.replicas.name")?;
         }
     }
+    for item in entries("vars") {
+        if let Some(v) = item.as_map().and_then(|m| get(m, "name")) {
+            check_one(v, "Var.vars.name")?;
+        }
+    }
     Ok(())
 }
 

@@ -346,20 +346,41 @@ fn expand_leaf(
                 }
                 if let Value::Str(s) = &v.value {
                     v.value = expand(s, lookup);
+                } else {
+                    expand_untagged(v, lookup);
                 }
             }
         }
         Value::Seq(items) => {
             for item in items.iter_mut() {
+                if expand_untagged(item, lookup) {
+                    continue;
+                }
                 let Value::Str(s) = &item.value else {
                     return Err("invalid value type expect a string".into());
                 };
                 item.value = expand(s, lookup);
             }
         }
-        _ => {}
+        _ => {
+            expand_untagged(leaf, lookup);
+        }
     }
     Ok(())
+}
+
+/// An untagged scalar a replacement wrote counts as a string: its text is expanded.
+fn expand_untagged(n: &mut Node, lookup: &mut dyn FnMut(&str) -> Option<VarValue>) -> bool {
+    if n.pos != crate::kustomize::replacements::value::UNTAGGED
+        || matches!(n.value, Value::Null | Value::Map(_) | Value::Seq(_))
+    {
+        return false;
+    }
+    let text = n.text().map(|t| t.into_owned()).unwrap_or_default();
+    n.value = expand(&text, lookup);
+    n.raw = None;
+    n.pos = crate::yaml::Pos::NONE;
+    true
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ mod scalar;
 mod sort;
 mod writer;
 
+pub use number::go_yaml_float;
+
 use std::fmt::Write as _;
 
 use super::value::{Node, Pos, Value};

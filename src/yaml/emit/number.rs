@@ -106,6 +106,24 @@ fn fits_go_int(neg: bool, digs: &Digits) -> bool {
     }
 }
 
+/// go-yaml v3's text for a float64: `strconv.FormatFloat(f, 'g', -1, 64)`, with `.inf`,
+/// `-.inf` and `.nan` (how kyaml's `FromMap` writes the numbers of a JSON-decoded object).
+pub fn go_yaml_float(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    let (mut out, mut scratch) = (String::new(), String::new());
+    let digs = Digits::of(f.abs(), &mut scratch);
+    format_g(f < 0.0, &digs, &mut out);
+    out
+}
+
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)` for a finite non-zero value.
 fn format_g(neg: bool, digs: &Digits, out: &mut String) {
     let exp = digs.dp - 1;
