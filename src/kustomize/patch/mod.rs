@@ -221,12 +221,7 @@ fn apply_entry(
                 if entry.store_prev_id {
                     r.store_previous_id();
                 }
-                let by = if entry.store_prev_id {
-                    "PatchTransformer"
-                } else {
-                    "PatchJson6902Transformer"
-                };
-                json_patch_resource(r, ops, (&at.file, by)).map_err(|e| {
+                json_patch_resource(r, ops).map_err(|e| {
                     diag(at, e.to_string())
                         .with_hint("JSON patch paths must exist for remove, replace and test; check the target object")
                 })?;
@@ -275,33 +270,13 @@ fn apply_entry(
 /// Applies JSON patch operations to a resource. During a kustomize build every object carries
 /// internal annotations, so `metadata.annotations` always exists for the patch; an annotations
 /// map left empty is removed with them at the end.
-///
-/// The origin annotation is among them: when the patch drops it, kustomize's
-/// `AddTransformerAnnotation` records the patch transformer (`by`, configured in `kust_file`)
-/// as the object's origin, as if it had generated the object.
-fn json_patch_resource(
-    r: &mut Resource,
-    ops: &[jsonpatch::Op],
-    (kust_file, by): (&std::path::Path, &str),
-) -> Result<(), String> {
-    if let Some(m) = metadata_mut(&mut r.node) {
-        if m.get("annotations").is_none() {
-            m.insert("annotations", Node::new(Value::Map(Default::default())));
-        }
-        if let Some(Value::Map(a)) = m.get_mut("annotations").map(|a| &mut a.value) {
-            a.insert(ORIGIN_KEY, Node::string(ORIGIN_SENTINEL));
-        }
+fn json_patch_resource(r: &mut Resource, ops: &[jsonpatch::Op]) -> Result<(), String> {
+    if let Some(m) = metadata_mut(&mut r.node)
+        && m.get("annotations").is_none()
+    {
+        m.insert("annotations", Node::new(Value::Map(Default::default())));
     }
     let result = jsonpatch::apply(&mut r.node, ops);
-    let kept = metadata_mut(&mut r.node)
-        .and_then(|m| m.get_mut("annotations"))
-        .and_then(Node::as_map_mut)
-        .and_then(|a| a.remove(ORIGIN_KEY))
-        .is_some_and(|v| v.as_str() == Some(ORIGIN_SENTINEL));
-    if !kept && result.is_ok() {
-        r.book.generated_by = Some((kust_file.to_path_buf(), by.to_owned()));
-        r.book.generator_name = None;
-    }
     yaml11::through_float64(&mut r.node);
     forget_null_positions(&mut r.node);
     if let Some(m) = metadata_mut(&mut r.node) {
@@ -339,10 +314,6 @@ pub const QUOTED: Pos = Pos {
     line: 0,
     col: u32::MAX - 2,
 };
-
-const ORIGIN_KEY: &str = "config.kubernetes.io/origin";
-/// Stands for the origin annotation while a JSON patch runs.
-const ORIGIN_SENTINEL: &str = "\u{0}fleetcheck-origin";
 
 /// Whether the text at `pos` (1-based line and character column) is an empty value rather
 /// than a written `null` or `~`.
