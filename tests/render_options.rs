@@ -255,3 +255,51 @@ fn config_sources_map_other_repositories_and_the_flag_wins() {
     assert!(out.contains("who: from-flag"), "{out}");
     assert!(!out.contains("from-config"), "{out}");
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn sample_fleet_apps_read_cluster_vars_and_a_vars_file_can_stand_in() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fleet-infra");
+    let out = yaml(&["--cluster", "staging/*"], &sample);
+    let app = out
+        .split("# cluster: staging/eu-central-1, kustomization: payments/payment-service")
+        .nth(1)
+        .unwrap();
+    assert!(
+        app.contains("- name: CLUSTER_ENV\n          value: staging\n"),
+        "{app}"
+    );
+    // Without the rendered cluster-vars, payment-service fails until a vars file provides it.
+    let t = tempfile::tempdir().unwrap();
+    copy_dir(&sample, t.path());
+    let kust = t.path().join("tenants/base/payments/kustomization.yaml");
+    let text = fs::read_to_string(&kust).unwrap();
+    fs::write(&kust, text.replace("  - cluster-vars.yaml\n", "")).unwrap();
+    let o = fleetcheck(&["render", ".", "--cluster", "staging/*"], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("configmaps \"cluster-vars\" not found"),
+        "{}",
+        stderr(&o)
+    );
+    write(
+        t.path(),
+        "live.yaml",
+        "objects:\n- kind: ConfigMap\n  namespace: payments\n  name: cluster-vars\n  cluster: staging/*\n  data: {cluster_name: live-1, cluster_env: live}\n",
+    );
+    let out = yaml(&["--cluster", "staging/*", "--vars", "live.yaml"], t.path());
+    assert!(out.contains("          value: live\n"), "{out}");
+    assert!(out.contains("          value: live-1\n"), "{out}");
+}

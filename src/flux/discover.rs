@@ -264,6 +264,7 @@ pub fn empty_kustomization() -> FluxKustomization {
         prune: false,
         wait: false,
         timeout: None,
+        health_checks: Vec::new(),
         suspend: false,
         decryption: None,
     }
