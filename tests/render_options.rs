@@ -303,3 +303,20 @@ fn sample_fleet_apps_read_cluster_vars_and_a_vars_file_can_stand_in() {
     assert!(out.contains("          value: live\n"), "{out}");
     assert!(out.contains("          value: live-1\n"), "{out}");
 }
+
+#[test]
+fn substitution_errors_in_a_secret_never_quote_its_file() {
+    let t = fleet();
+    write(t.path(), "flat.yaml", "ingress_ip: x\n");
+    write(
+        t.path(),
+        "app/secret.yaml",
+        "stringData:\n  password: hunter2\n  user: ${missing_user}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: apps\n",
+    );
+    let o = fleetcheck(&["render", ".", "--vars", "flat.yaml"], t.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("app/secret.yaml:1:1"), "{err}");
+    assert!(err.contains("\"missing_user\""), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}

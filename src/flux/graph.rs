@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use super::api::{FluxKustomization, SourceRef, parse_kustomization};
 use super::discover::{ClusterEntry, explicit_clusters, find_clusters, repo_sources, scan_repo};
 use super::generate::GeneratedFile;
-use super::postbuild::{STRICT_DEFAULT, SubstituteRef, object_data};
+use super::lookup::SubstituteObjects;
+use super::postbuild::{STRICT_DEFAULT, SubstituteRef};
 pub use super::render::BuildCache;
 use super::render::render_kustomization_cached;
 use super::varsfile::{ClusterVars, VarsFile};
@@ -389,37 +390,6 @@ pub fn render_cluster_with(
         name: cluster.name.clone(),
         dir: cluster.dir.clone(),
         nodes,
-    }
-}
-
-/// The ConfigMaps and Secrets rendered so far in a cluster, by kind, namespace and name.
-struct SubstituteObjects<'a> {
-    by_id: BTreeMap<(&'static str, String, String), &'a Resource>,
-}
-
-impl<'a> SubstituteObjects<'a> {
-    fn of(nodes: &'a BTreeMap<String, KsNode>) -> Self {
-        let mut by_id = BTreeMap::new();
-        for r in nodes.values().flat_map(|n| n.resources.iter()) {
-            let kind = match r.kind() {
-                "ConfigMap" => "ConfigMap",
-                "Secret" => "Secret",
-                _ => continue,
-            };
-            let ns = match r.namespace() {
-                "" => "default".to_owned(),
-                ns => ns.to_owned(),
-            };
-            by_id.entry((kind, ns, r.name().to_owned())).or_insert(r);
-        }
-        SubstituteObjects { by_id }
-    }
-
-    /// Flux looks `substituteFrom` objects up in the Kustomization's own namespace.
-    fn find(&self, namespace: &str, r: &SubstituteRef) -> Option<BTreeMap<String, String>> {
-        let key = (r.kind.as_str(), namespace.to_owned(), r.name.clone());
-        let res = self.by_id.get(&(key.0, key.1, key.2))?;
-        object_data(r.kind, &res.node).ok()
     }
 }
 

@@ -8,6 +8,7 @@ pub mod discover;
 pub mod envsubst;
 pub mod generate;
 pub mod graph;
+pub mod lookup;
 pub mod postbuild;
 pub mod render;
 pub mod varsfile;
