@@ -320,3 +320,22 @@ fn substitution_errors_in_a_secret_never_quote_its_file() {
     assert!(err.contains("\"missing_user\""), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+#[test]
+fn config_cluster_without_a_sync_kustomization_starts_from_its_directory() {
+    let t = fleet();
+    fs::remove_dir_all(t.path().join("clusters/dev/flux-system")).unwrap();
+    fs::remove_dir_all(t.path().join("clusters/prod")).unwrap();
+    write(t.path(), "live.yaml", "ingress_ip: 10.5.5.5\n");
+    write(
+        t.path(),
+        ".fleetcheck.yaml",
+        "clusters:\n- name: only-dev\n  path: clusters/dev\n  vars: live.yaml\n",
+    );
+    let out = yaml(&[], t.path());
+    assert!(
+        out.contains("# cluster: only-dev, kustomization: flux-system/app\n"),
+        "{out}"
+    );
+    assert!(out.contains("  ingress: 10.5.5.5\n"), "{out}");
+}
