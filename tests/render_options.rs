@@ -339,3 +339,27 @@ fn config_cluster_without_a_sync_kustomization_starts_from_its_directory() {
     );
     assert!(out.contains("  ingress: 10.5.5.5\n"), "{out}");
 }
+
+#[test]
+fn config_strict_substitution_and_the_flag_wins() {
+    let t = fleet();
+    write(
+        t.path(),
+        "live.yaml",
+        "objects:\n- {kind: ConfigMap, name: live-vars}\n",
+    );
+    write(t.path(), ".fleetcheck.yaml", "strictSubstitution: false\n");
+    let out = yaml(&["--vars", "live.yaml"], t.path());
+    assert!(out.contains("  ingress: null\n"), "{out}");
+    let o = fleetcheck(
+        &[
+            "render",
+            ".",
+            "--vars",
+            "live.yaml",
+            "--strict-substitution",
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}

@@ -78,7 +78,8 @@ pub fn parse_sources(values: &[String]) -> Result<BTreeMap<SourceRef, PathBuf>, 
 
 /// The render options for the repository at `root` (absolute, real): `.fleetcheck.yaml` when
 /// present, with the command-line flags winning over it (`--source` over its mappings,
-/// `--vars` files over a cluster's `vars`, which they follow).
+/// `--vars` files over a cluster's `vars`, which they follow, `--strict-substitution` over
+/// `strictSubstitution`).
 pub fn fleet_options(root: &Path, args: &FleetArgs) -> Result<FleetOptions, Diagnostic> {
     let limits = args.limits.limits();
     let config = RepoConfig::load(root, &limits)?.unwrap_or_default();
@@ -116,7 +117,10 @@ pub fn fleet_options(root: &Path, args: &FleetArgs) -> Result<FleetOptions, Diag
     Ok(FleetOptions {
         limits,
         sources,
-        strict: args.strict_substitution.unwrap_or(STRICT_DEFAULT),
+        strict: args
+            .strict_substitution
+            .or(config.strict_substitution)
+            .unwrap_or(STRICT_DEFAULT),
         vars: cli_vars,
         clusters,
         ..FleetOptions::default()

@@ -10,6 +10,7 @@
 //!       GitRepository/payments/payments-team: ../payments-team
 //! sources:                       # every cluster
 //!   OCIRepository/flux-system/platform: ../platform
+//! strictSubstitution: false      # optional; --strict-substitution wins
 //! ```
 
 use std::collections::BTreeMap;
@@ -45,6 +46,8 @@ pub struct RepoConfig {
     pub clusters: Option<Vec<ClusterConfig>>,
     /// Source mappings for every cluster (absolute, real paths).
     pub sources: BTreeMap<SourceRef, PathBuf>,
+    /// `strictSubstitution`, when given.
+    pub strict_substitution: Option<bool>,
 }
 
 const HINT: &str = "see the README's \".fleetcheck.yaml\" for the format";
@@ -112,7 +115,17 @@ impl RepoConfig {
                     config.clusters = Some(list);
                 }
                 Some("sources") => config.sources = parse_sources(v, root, file)?,
-                _ => return Err(unknown(k, file, &["clusters", "sources"])),
+                Some("strictSubstitution") => match &v.value {
+                    crate::yaml::Value::Bool(b) => config.strict_substitution = Some(*b),
+                    _ => return Err(err("`strictSubstitution` must be true or false".into(), v)),
+                },
+                _ => {
+                    return Err(unknown(
+                        k,
+                        file,
+                        &["clusters", "sources", "strictSubstitution"],
+                    ));
+                }
             }
         }
         Ok(config)
@@ -258,5 +271,12 @@ mod tests {
         assert!(parse("clusters:\n- name: a\n  path: ../..\n").is_err());
         assert!(parse("sources:\n  GitRepository/n: src\n").is_err());
         assert_eq!(parse("").unwrap().clusters, None);
+        assert_eq!(
+            parse("strictSubstitution: false\n")
+                .unwrap()
+                .strict_substitution,
+            Some(false)
+        );
+        assert!(parse("strictSubstitution: no\n").is_err());
     }
 }
