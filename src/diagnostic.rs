@@ -25,6 +25,8 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// Outermost-last notes saying how the build reached the location ("in base/ from ...").
     pub trail: Vec<(String, Option<Location>)>,
+    /// The located file may hold secret values: reports never quote its text.
+    pub sensitive: bool,
 }
 
 impl Diagnostic {
@@ -35,6 +37,7 @@ impl Diagnostic {
             location: None,
             hint: None,
             trail: Vec::new(),
+            sensitive: false,
         }
     }
 
@@ -47,6 +50,12 @@ impl Diagnostic {
             }),
             ..Diagnostic::new(message)
         }
+    }
+
+    /// Marks the located file as holding secret values, so no report quotes its text.
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
     }
 
     /// Adds a hint.

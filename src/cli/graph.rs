@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::LimitArgs;
+use super::fleet::FleetArgs;
 use super::render::{all_diagnostics, render};
 use crate::diagnostic::Diagnostic;
 use crate::flux::graph::{FleetRender, Status, waves};
@@ -22,12 +22,9 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = GraphFormat::Text)]
     pub format: GraphFormat,
-    /// Map another Flux source to a local directory: `KIND/NAMESPACE/NAME=PATH`.
-    #[arg(long = "source", value_name = "KIND/NAMESPACE/NAME=PATH")]
-    pub sources: Vec<String>,
-    /// Input bounds.
+    /// Sources, vars files, strictness, quiet, limits.
     #[command(flatten)]
-    pub limits: LimitArgs,
+    pub fleet: FleetArgs,
 }
 
 /// `--format` values.
@@ -43,12 +40,7 @@ pub enum GraphFormat {
 
 /// Runs `graph`; `Ok(false)` when some Kustomization failed.
 pub fn run(args: &GraphArgs) -> Result<bool, Diagnostic> {
-    let fleet = render(
-        &args.repo,
-        args.cluster.as_deref(),
-        &args.sources,
-        &args.limits,
-    )?;
+    let fleet = render(&args.repo, args.cluster.as_deref(), &args.fleet)?;
     let text = match args.format {
         GraphFormat::Text => text(&fleet),
         GraphFormat::Mermaid => mermaid(&fleet),

@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per subcommand.
 
 pub mod build;
+pub mod fleet;
 pub mod graph;
 pub mod json;
 pub mod render;

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{LimitArgs, json, report};
+use super::fleet::{FleetArgs, ProgressReporter, fleet_options};
+use super::{json, report};
 use crate::diagnostic::Diagnostic;
-use crate::flux::api::SourceRef;
-use crate::flux::graph::{FleetOptions, FleetRender, KsNode, Status, render_fleet};
+use crate::flux::graph::{FleetRender, KsNode, Status, render_fleet_with_progress};
 use crate::kustomize::output::to_yaml;
 use crate::source::DiskTree;
 use crate::source::path::display_relative;
@@ -28,12 +28,9 @@ pub struct RenderArgs {
     /// Also write `DIR/<cluster>/<namespace>.<name>.yaml` per Flux Kustomization.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Map another Flux source to a local directory: `KIND/NAMESPACE/NAME=PATH`.
-    #[arg(long = "source", value_name = "KIND/NAMESPACE/NAME=PATH")]
-    pub sources: Vec<String>,
-    /// Input bounds.
+    /// Sources, vars files, strictness, quiet, limits.
     #[command(flatten)]
-    pub limits: LimitArgs,
+    pub fleet: FleetArgs,
 }
 
 /// `-o` values.
@@ -47,77 +44,26 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Parses `--source` values into a source map (paths made absolute and real).
-pub fn parse_sources(
-    values: &[String],
-) -> Result<std::collections::BTreeMap<SourceRef, PathBuf>, Diagnostic> {
-    let mut out = std::collections::BTreeMap::new();
-    for v in values {
-        let bad = || {
-            Diagnostic::new(format!("invalid --source '{v}'")).with_hint(
-                "write KIND/NAMESPACE/NAME=PATH, e.g. GitRepository/flux-system/tenants=../tenants",
-            )
-        };
-        let (id, path) = v.split_once('=').ok_or_else(bad)?;
-        let parts: Vec<&str> = id.split('/').collect();
-        let [kind, namespace, name] = parts.as_slice() else {
-            return Err(bad());
-        };
-        let real = std::fs::canonicalize(path)
-            .map_err(|e| Diagnostic::new(format!("--source path '{path}': {e}")))?;
-        out.insert(
-            SourceRef {
-                kind: (*kind).to_owned(),
-                namespace: (*namespace).to_owned(),
-                name: (*name).to_owned(),
-            },
-            real,
-        );
-    }
-    Ok(out)
-}
+pub use super::fleet::parse_sources;
+pub use crate::flux::varsfile::glob_match;
 
-/// Matches `*` (any run of characters, `/` included) and `?` (one character).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
-/// Renders the fleet at `repo`.
+/// Renders the fleet at `repo` with the options of `args` and `.fleetcheck.yaml`, drawing a
+/// progress bar on a terminal when the run is long.
 pub fn render(
     repo: &Path,
     cluster: Option<&str>,
-    sources: &[String],
-    limits: &LimitArgs,
+    args: &FleetArgs,
 ) -> Result<FleetRender, Diagnostic> {
     let root = std::fs::canonicalize(repo).map_err(|e| {
         Diagnostic::new(format!("cannot open repository '{}': {e}", repo.display()))
     })?;
-    let options = FleetOptions {
-        limits: limits.limits(),
-        sources: parse_sources(sources)?,
-        ..FleetOptions::default()
-    };
+    let options = fleet_options(&root, args)?;
     let select = |name: &str| cluster.is_none_or(|g| glob_match(g, name));
-    let fleet = render_fleet(&DiskTree, &root, &options, &select);
+    let progress = ProgressReporter::new(args.quiet);
+    let fleet = render_fleet_with_progress(&DiskTree, &root, &options, &select, &|c, k| {
+        progress.tick(c, k)
+    });
+    progress.finish();
     if let Some(g) = cluster
         && fleet.clusters.is_empty()
     {
@@ -128,14 +74,11 @@ pub fn render(
 }
 
 /// Runs `render`; `Ok(false)` when some Kustomization failed (diagnostics already printed).
+/// With `--quiet`, the summary table is not printed (YAML and JSON still are).
 pub fn run(args: &RenderArgs) -> Result<bool, Diagnostic> {
-    let fleet = render(
-        &args.repo,
-        args.cluster.as_deref(),
-        &args.sources,
-        &args.limits,
-    )?;
+    let fleet = render(&args.repo, args.cluster.as_deref(), &args.fleet)?;
     let text = match args.output {
+        OutputFormat::Summary if args.fleet.quiet => String::new(),
         OutputFormat::Summary => summary(&fleet),
         OutputFormat::Yaml => yaml(&fleet)?,
         OutputFormat::Json => json_report(&fleet)?,
@@ -349,16 +292,5 @@ mod tests {
         assert!(glob_match("staging/eu-central-?", "staging/eu-central-1"));
         assert!(!glob_match("staging/*", "production/eu-west-1"));
         assert!(!glob_match("prod", "production"));
-    }
-
-    #[test]
-    fn source_flags_need_kind_namespace_name_and_an_existing_path() {
-        assert!(parse_sources(&["GitRepository/ns/name".into()]).is_err());
-        assert!(parse_sources(&["GitRepository/name=.".into()]).is_err());
-        let m = parse_sources(&["OCIRepository/ns/name=.".into()]).unwrap();
-        assert_eq!(
-            m.keys().next().unwrap().to_string(),
-            "OCIRepository/ns/name"
-        );
     }
 }

@@ -49,6 +49,21 @@ pub struct DependsOn {
     pub pos: Pos,
 }
 
+/// One `spec.healthChecks` entry (read for the graph; it does not change the render).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HealthCheck {
+    /// `apiVersion` of the object (may be empty).
+    pub api_version: String,
+    /// `kind` of the object.
+    pub kind: String,
+    /// Namespace of the object (the Kustomization's when unset).
+    pub namespace: String,
+    /// Name of the object.
+    pub name: String,
+    /// Where the entry is written.
+    pub pos: Pos,
+}
+
 /// One `spec.images` entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Image {
@@ -131,6 +146,8 @@ pub struct FluxKustomization {
     pub wait: bool,
     /// `spec.timeout`.
     pub timeout: Option<String>,
+    /// `spec.healthChecks`.
+    pub health_checks: Vec<HealthCheck>,
     /// `spec.suspend`.
     pub suspend: bool,
     /// `spec.decryption`.
@@ -343,6 +360,26 @@ pub fn parse_kustomization(r: &Resource) -> Result<Option<FluxKustomization>, Di
             pos: d.pos,
         });
     }
+    let mut health_checks = Vec::new();
+    for h in rd.seq(spec, "healthChecks")? {
+        let kind = rd.string(Some(h), "kind")?.filter(|s| !s.is_empty());
+        let name = rd.string(Some(h), "name")?.filter(|s| !s.is_empty());
+        let (Some(kind), Some(name)) = (kind, name) else {
+            return Err(rd
+                .err("healthChecks entry without a kind or name".into(), h.pos)
+                .with_hint("each entry names an object: kind, name, and optionally apiVersion and namespace"));
+        };
+        health_checks.push(HealthCheck {
+            api_version: rd.string(Some(h), "apiVersion")?.unwrap_or_default(),
+            kind,
+            namespace: rd
+                .string(Some(h), "namespace")?
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| namespace.clone()),
+            name,
+            pos: h.pos,
+        });
+    }
     let mut components = Vec::new();
     for c in rd.seq(spec, "components")? {
         match c.as_str() {
@@ -416,6 +453,7 @@ pub fn parse_kustomization(r: &Resource) -> Result<Option<FluxKustomization>, Di
         prune: rd.bool(spec, "prune")?,
         wait: rd.bool(spec, "wait")?,
         timeout: rd.string(spec, "timeout")?,
+        health_checks,
         suspend: rd.bool(spec, "suspend")?,
         decryption,
         origin,
@@ -433,6 +471,23 @@ mod tests {
         let docs = parse_stream(text, &Limits::default()).unwrap();
         let res = resources_from_documents(docs, Path::new("/r/ks.yaml")).unwrap();
         parse_kustomization(&res[0])
+    }
+
+    #[test]
+    fn reads_wait_timeout_and_health_checks() {
+        let head = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: apps\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: repo\n  path: ./app\n";
+        let ks = parse(&format!(
+            "{head}  wait: true\n  timeout: 3m\n  healthChecks:\n  - apiVersion: apps/v1\n    kind: Deployment\n    name: web\n  - kind: HelmRelease\n    name: db\n    namespace: data\n"
+        ))
+        .unwrap()
+        .unwrap();
+        assert!(ks.wait);
+        assert_eq!(ks.timeout.as_deref(), Some("3m"));
+        assert_eq!(ks.health_checks.len(), 2);
+        assert_eq!(ks.health_checks[0].namespace, "apps");
+        assert_eq!(ks.health_checks[1].namespace, "data");
+        let e = parse(&format!("{head}  healthChecks:\n  - kind: Deployment\n")).unwrap_err();
+        assert_eq!(e.location.unwrap().pos, Pos::new(12, 5));
     }
 
     #[test]

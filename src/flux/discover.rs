@@ -172,29 +172,59 @@ pub fn find_clusters(
         if extra.keys().any(|o| o != dir && dir.starts_with(o)) {
             continue;
         }
-        let rel = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
-        let entry = FluxKustomization {
-            api_version: "kustomize.toolkit.fluxcd.io/v1".into(),
-            name: "flux-system".into(),
-            namespace: "flux-system".into(),
-            origin: super::api::ObjectOrigin {
-                file: dir.clone(),
-                pos: Pos::NONE,
-            },
-            path: format!("./{rel}"),
-            path_pos: Pos::NONE,
-            source_ref: bootstrap_source(),
-            ..empty_kustomization()
-        };
         clusters.push(ClusterEntry {
             name: cluster_name(root, dir),
             dir: dir.clone(),
-            entry,
+            entry: synthesised_entry(root, dir),
             candidate_files: files.iter().cloned().collect(),
         });
     }
     clusters.sort_by(|a, b| a.name.cmp(&b.name));
     clusters
+}
+
+/// The entry `flux-system/flux-system` Kustomization syncing `dir` from the bootstrap source.
+fn synthesised_entry(root: &Path, dir: &Path) -> FluxKustomization {
+    let rel = dir.strip_prefix(root).unwrap_or(dir).display().to_string();
+    FluxKustomization {
+        api_version: "kustomize.toolkit.fluxcd.io/v1".into(),
+        name: "flux-system".into(),
+        namespace: "flux-system".into(),
+        origin: super::api::ObjectOrigin {
+            file: dir.to_owned(),
+            pos: Pos::NONE,
+        },
+        path: format!("./{rel}"),
+        path_pos: Pos::NONE,
+        source_ref: bootstrap_source(),
+        ..empty_kustomization()
+    }
+}
+
+/// The entries of an explicit cluster list, in its order: the self-sync Kustomization that syncs
+/// each directory when the repository has one, else a synthesised `flux-system` one.
+pub fn explicit_clusters(
+    scan: &RepoScan,
+    root: &Path,
+    specs: &[super::graph::ClusterSpec],
+) -> Vec<ClusterEntry> {
+    specs
+        .iter()
+        .map(|spec| {
+            let entry = scan
+                .kustomizations
+                .iter()
+                .find(|ks| is_self_sync(ks, root) && join_clean(root, &ks.path) == spec.dir)
+                .cloned()
+                .unwrap_or_else(|| synthesised_entry(root, &spec.dir));
+            ClusterEntry {
+                name: spec.name.clone(),
+                dir: spec.dir.clone(),
+                entry,
+                candidate_files: Vec::new(),
+            }
+        })
+        .collect()
 }
 
 fn cluster_name(root: &Path, dir: &Path) -> String {
@@ -234,6 +264,7 @@ pub fn empty_kustomization() -> FluxKustomization {
         prune: false,
         wait: false,
         timeout: None,
+        health_checks: Vec::new(),
         suspend: false,
         decryption: None,
     }

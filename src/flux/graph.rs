@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::api::{FluxKustomization, SourceRef, parse_kustomization};
-use super::discover::{ClusterEntry, find_clusters, repo_sources, scan_repo};
+use super::discover::{ClusterEntry, explicit_clusters, find_clusters, repo_sources, scan_repo};
 use super::generate::GeneratedFile;
-use super::postbuild::{SubstituteRef, object_data};
+use super::lookup::SubstituteObjects;
+use super::postbuild::{STRICT_DEFAULT, SubstituteRef};
 pub use super::render::BuildCache;
 use super::render::render_kustomization_cached;
+use super::varsfile::{ClusterVars, VarsFile};
 use crate::diagnostic::Diagnostic;
 use crate::resource::Resource;
 use crate::source::Tree;
@@ -26,7 +28,31 @@ pub struct FleetOptions {
     pub sources: BTreeMap<SourceRef, PathBuf>,
     /// Most Kustomizations one cluster may have (bounds runaway recursion).
     pub max_kustomizations: usize,
+    /// Strict substitution (the kustomize-controller's `StrictPostBuildSubstitutions` gate).
+    pub strict: bool,
+    /// Vars files standing in for `substituteFrom` objects only the live cluster has (later
+    /// files win).
+    pub vars: Vec<VarsFile>,
+    /// An explicit cluster list (`.fleetcheck.yaml`) replacing discovery.
+    pub clusters: Option<Vec<ClusterSpec>>,
 }
+
+/// A cluster given explicitly, with the vars files and sources that apply to it (replacing
+/// [`FleetOptions::vars`] and [`FleetOptions::sources`] for this cluster).
+#[derive(Clone, Debug)]
+pub struct ClusterSpec {
+    /// The cluster's name.
+    pub name: String,
+    /// Its directory (absolute).
+    pub dir: PathBuf,
+    /// Its vars files, later files winning.
+    pub vars: Vec<VarsFile>,
+    /// Its source mappings.
+    pub sources: BTreeMap<SourceRef, PathBuf>,
+}
+
+/// Called after each Flux Kustomization is built, with the cluster's name and its key.
+pub type Progress<'a> = &'a (dyn Fn(&str, &str) + Sync);
 
 impl Default for FleetOptions {
     fn default() -> Self {
@@ -34,6 +60,9 @@ impl Default for FleetOptions {
             limits: Limits::default(),
             sources: BTreeMap::new(),
             max_kustomizations: 5_000,
+            strict: STRICT_DEFAULT,
+            vars: Vec::new(),
+            clusters: None,
         }
     }
 }
@@ -116,8 +145,42 @@ pub fn render_fleet(
     options: &FleetOptions,
     select: &(dyn Fn(&str) -> bool + Sync),
 ) -> FleetRender {
+    render_fleet_with_progress(tree, root, options, select, &|_, _| {})
+}
+
+/// [`render_fleet`], reporting each built Kustomization to `progress`.
+pub fn render_fleet_with_progress(
+    tree: &dyn Tree,
+    root: &Path,
+    options: &FleetOptions,
+    select: &(dyn Fn(&str) -> bool + Sync),
+    progress: Progress<'_>,
+) -> FleetRender {
     let scan = scan_repo(tree, root, &options.limits);
     let sources = repo_sources(&scan, root);
+    if let Some(specs) = &options.clusters {
+        let cache = BuildCache::default();
+        let entries = explicit_clusters(&scan, root, specs);
+        let clusters: Vec<ClusterRender> = entries
+            .par_iter()
+            .zip(specs)
+            .filter(|(c, _)| select(&c.name))
+            .map(|(c, spec)| {
+                let options = FleetOptions {
+                    sources: spec.sources.clone(),
+                    vars: spec.vars.clone(),
+                    clusters: None,
+                    ..options.clone()
+                };
+                render_cluster_with(tree, root, c, &sources, &options, &cache, progress)
+            })
+            .collect();
+        return FleetRender {
+            root: root.to_owned(),
+            clusters,
+            diagnostics: scan.diagnostics,
+        };
+    }
     let clusters = find_clusters(&scan, root, &sources);
     let mut diagnostics = scan.diagnostics;
     if clusters.is_empty() {
@@ -139,7 +202,7 @@ pub fn render_fleet(
     let mut rendered: Vec<ClusterRender> = synced
         .par_iter()
         .filter(|c| render_all || select(&c.name))
-        .map(|c| render_cluster(tree, root, c, &sources, options, &cache))
+        .map(|c| render_cluster_with(tree, root, c, &sources, options, &cache, progress))
         .collect();
     let reached: BTreeSet<&Path> = rendered
         .iter()
@@ -156,7 +219,7 @@ pub fn render_fleet(
         .collect();
     let more: Vec<ClusterRender> = extra
         .par_iter()
-        .map(|c| render_cluster(tree, root, c, &sources, options, &cache))
+        .map(|c| render_cluster_with(tree, root, c, &sources, options, &cache, progress))
         .collect();
     rendered.retain(|c| select(&c.name));
     rendered.extend(more);
@@ -179,6 +242,20 @@ pub fn render_cluster(
     options: &FleetOptions,
     cache: &BuildCache,
 ) -> ClusterRender {
+    render_cluster_with(tree, root, cluster, repo, options, cache, &|_, _| {})
+}
+
+/// [`render_cluster`], reporting each built Kustomization to `progress`.
+pub fn render_cluster_with(
+    tree: &dyn Tree,
+    root: &Path,
+    cluster: &ClusterEntry,
+    repo: &BTreeSet<SourceRef>,
+    options: &FleetOptions,
+    cache: &BuildCache,
+    progress: Progress<'_>,
+) -> ClusterRender {
+    let live = ClusterVars::new(&options.vars, &cluster.name);
     let mut nodes: BTreeMap<String, KsNode> = BTreeMap::new();
     let mut pending: BTreeSet<String> = BTreeSet::new();
     let entry_key = cluster.entry.key();
@@ -217,15 +294,23 @@ pub fn render_cluster(
                     Some(mapped) if !repo.contains(&ks.source_ref) => mapped.as_path(),
                     _ => root,
                 };
-                let lookup = |r: &SubstituteRef| objects.find(&ks.namespace, r);
-                render_kustomization_cached(
+                // Rendered objects first; the vars files stand in for the live cluster's.
+                let lookup = |r: &SubstituteRef| {
+                    objects
+                        .find(&ks.namespace, r)
+                        .or_else(|| live.find(&ks.namespace, r))
+                };
+                let built = render_kustomization_cached(
                     tree,
                     src_root,
                     ks,
                     &options.limits,
                     Some(cache),
                     &lookup,
-                )
+                    options.strict,
+                );
+                progress(&cluster.name, k);
+                built
             })
             .collect();
         for (key, result) in ready.into_iter().zip(results) {
@@ -305,37 +390,6 @@ pub fn render_cluster(
         name: cluster.name.clone(),
         dir: cluster.dir.clone(),
         nodes,
-    }
-}
-
-/// The ConfigMaps and Secrets rendered so far in a cluster, by kind, namespace and name.
-struct SubstituteObjects<'a> {
-    by_id: BTreeMap<(&'static str, String, String), &'a Resource>,
-}
-
-impl<'a> SubstituteObjects<'a> {
-    fn of(nodes: &'a BTreeMap<String, KsNode>) -> Self {
-        let mut by_id = BTreeMap::new();
-        for r in nodes.values().flat_map(|n| n.resources.iter()) {
-            let kind = match r.kind() {
-                "ConfigMap" => "ConfigMap",
-                "Secret" => "Secret",
-                _ => continue,
-            };
-            let ns = match r.namespace() {
-                "" => "default".to_owned(),
-                ns => ns.to_owned(),
-            };
-            by_id.entry((kind, ns, r.name().to_owned())).or_insert(r);
-        }
-        SubstituteObjects { by_id }
-    }
-
-    /// Flux looks `substituteFrom` objects up in the Kustomization's own namespace.
-    fn find(&self, namespace: &str, r: &SubstituteRef) -> Option<BTreeMap<String, String>> {
-        let key = (r.kind.as_str(), namespace.to_owned(), r.name.clone());
-        let res = self.by_id.get(&(key.0, key.1, key.2))?;
-        object_data(r.kind, &res.node).ok()
     }
 }
 

@@ -3,9 +3,12 @@
 //! and Kustomizations.
 
 pub mod api;
+pub mod config;
 pub mod discover;
 pub mod envsubst;
 pub mod generate;
 pub mod graph;
+pub mod lookup;
 pub mod postbuild;
 pub mod render;
+pub mod varsfile;

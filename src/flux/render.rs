@@ -37,7 +37,15 @@ pub fn render_kustomization(
     ks: &FluxKustomization,
     limits: &Limits,
 ) -> Result<Built, Diagnostic> {
-    render_kustomization_cached(tree, root, ks, limits, None, &|_| None)
+    render_kustomization_cached(
+        tree,
+        root,
+        ks,
+        limits,
+        None,
+        &|_| None,
+        postbuild::STRICT_DEFAULT,
+    )
 }
 
 /// Finds the data of a `substituteFrom` ConfigMap or Secret (`None` when it does not exist).
@@ -81,7 +89,8 @@ impl BuildCache {
     }
 }
 
-/// [`render_kustomization`] with an optional cache of kustomize stages.
+/// [`render_kustomization`] with an optional cache of kustomize stages, a lookup of
+/// `substituteFrom` objects and the strictness of substitution.
 pub fn render_kustomization_cached(
     tree: &dyn Tree,
     root: &Path,
@@ -89,6 +98,7 @@ pub fn render_kustomization_cached(
     limits: &Limits,
     cache: Option<&BuildCache>,
     lookup: SubstituteLookup<'_>,
+    strict: bool,
 ) -> Result<Built, Diagnostic> {
     let key = cache.map(|_| BuildCache::key(root, ks));
     let cached = cache.zip(key.as_deref()).and_then(|(c, k)| c.get(k));
@@ -116,7 +126,7 @@ pub fn render_kustomization_cached(
         spec.insert("postBuild", post_build.clone());
         let spec = Node::new(crate::yaml::Value::Map(spec));
         if let Some(pb) = postbuild::parse_post_build(&spec, &ks.origin.file)? {
-            postbuild::run(&mut resources, &pb, lookup, postbuild::STRICT_DEFAULT)?;
+            postbuild::run(&mut resources, &pb, lookup, strict)?;
         }
     }
 

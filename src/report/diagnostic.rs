@@ -49,6 +49,7 @@ impl Report {
         if let Some(loc) = &diag.location {
             message = format!("{}: {message}", show(loc));
             if loc.pos.line > 0
+                && !diag.sensitive
                 && let Ok(text) = std::fs::read_to_string(&loc.file)
             {
                 span = Some(span_at(&text, loc.pos.line, loc.pos.col));

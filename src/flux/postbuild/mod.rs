@@ -217,12 +217,18 @@ fn object_name(res: &Resource) -> String {
     }
 }
 
+/// A failure at the object; a Secret's file is never quoted in reports.
 fn failure(res: &Resource, message: String) -> Diagnostic {
-    Diagnostic::at(
+    let d = Diagnostic::at(
         format!("post build failed for '{}': {message}", object_name(res)),
         res.origin.file.to_path_buf(),
         res.origin.pos,
-    )
+    );
+    if res.kind() == "Secret" {
+        d.sensitive()
+    } else {
+        d
+    }
 }
 
 /// Substitutes `vars` into every resource, in place, as the kustomize-controller does after

@@ -51,7 +51,8 @@ pub fn resolve_vars(
                 };
                 return Err(d.with_hint(
                     "the object must exist in the Kustomization's namespace: render it in the \
-                     fleet, give its values in a vars file, or mark the reference `optional: true`",
+                     fleet, give its data in a vars file (`--vars`, under `objects:`), or mark \
+                     the reference `optional: true`",
                 ));
             }
         }
