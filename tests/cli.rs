@@ -1,27 +1,9 @@
 //! End-to-end tests of the `fleetcheck` binary: exit codes, diagnostics and hostile input.
 
+mod common;
+
+use common::{fleetcheck, stderr, write};
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn fleetcheck(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleetcheck"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run fleetcheck")
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n";
 

@@ -10,15 +10,11 @@
 //!   `../ov1` from a directory leaves it; fleetcheck reports the missing base at the entry
 //!   (`parent_of_the_root_is_a_real_directory`).
 
-use std::fs;
+mod common;
+
+use common::write;
 use std::path::Path;
 use std::process::Command;
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 fn build(dir: &Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_fleetcheck"))

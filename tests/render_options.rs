@@ -1,32 +1,11 @@
 //! End-to-end tests of the render options: `--vars`, `.fleetcheck.yaml`,
 //! `--strict-substitution` and `--quiet`.
 
+mod common;
+
+use common::{copy_dir, fleetcheck, stderr, stdout, write};
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn fleetcheck(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleetcheck"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run fleetcheck")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 const SYNC: &str = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/CLUSTER\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
 
@@ -254,19 +233,6 @@ fn config_sources_map_other_repositories_and_the_flag_wins() {
     );
     assert!(out.contains("who: from-flag"), "{out}");
     assert!(!out.contains("from-config"), "{out}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

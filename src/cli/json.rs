@@ -5,23 +5,9 @@ use std::fmt::Write;
 
 use crate::yaml::{Node, Value};
 
-/// Appends `s` as a JSON string.
+/// Appends `s` as a JSON string (Go's escaping, as everywhere else in fleetcheck).
 pub fn string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::kustomize::gojson::write_str(s, out);
 }
 
 /// Appends a YAML node as JSON; mapping keys are sorted, non-finite floats become strings.
