@@ -221,6 +221,14 @@ fn parse_requirement(part: &str) -> Result<Requirement, String> {
     Ok(Requirement::Exists(part.to_owned()))
 }
 
+/// Pairs of owned strings as the `(&str, &str)` pairs [`LabelSelector::matches`] takes.
+pub fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,12 +293,4 @@ mod tests {
             .is_err()
         );
     }
-}
-
-/// Pairs of owned strings as the `(&str, &str)` pairs [`LabelSelector::matches`] takes.
-pub fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect()
 }
