@@ -185,6 +185,18 @@ impl Resource {
         string_pairs(self.node.get_path(&["metadata", "annotations"]))
     }
 
+    /// `metadata.<field>` (labels or annotations) as kyaml's `GetLabels`/`GetAnnotations` read
+    /// it: every scalar value as its text, e.g. `note: 79394` is `("note", "79394")`.
+    pub fn meta_text_pairs(&self, field: &str) -> Vec<(String, String)> {
+        let Some(Value::Map(m)) = self.node.get_path(&["metadata", field]).map(|n| &n.value) else {
+            return Vec::new();
+        };
+        m.entries
+            .iter()
+            .filter_map(|(k, v)| Some((k.text()?.into_owned(), v.text()?.into_owned())))
+            .collect()
+    }
+
     /// `kind`, or "" when absent.
     pub fn kind(&self) -> &str {
         str_at(&self.node, &["kind"])

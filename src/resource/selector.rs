@@ -89,12 +89,12 @@ impl Selector {
             return false;
         }
         if let Some(l) = &self.labels
-            && !l.matches(&r.labels())
+            && !l.matches(&borrowed(&r.meta_text_pairs("labels")))
         {
             return false;
         }
         if let Some(a) = &self.annotations
-            && !a.matches(&r.annotations())
+            && !a.matches(&borrowed(&r.meta_text_pairs("annotations")))
         {
             return false;
         }
@@ -219,6 +219,14 @@ fn parse_requirement(part: &str) -> Result<Requirement, String> {
         return Err(format!("cannot parse {part:?}"));
     }
     Ok(Requirement::Exists(part.to_owned()))
+}
+
+/// Pairs of owned strings as the `(&str, &str)` pairs [`LabelSelector::matches`] takes.
+pub fn borrowed(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 #[cfg(test)]

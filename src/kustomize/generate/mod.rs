@@ -90,7 +90,14 @@ pub fn generate(
             let mut binary = Mapping::default();
             for p in sorted {
                 match std::str::from_utf8(&p.value) {
-                    Ok(text) => data.insert(&p.key, Node::string(text)),
+                    Ok(text) => {
+                        // kustomize gives a multi-line value the literal style
+                        let mut n = Node::string(text);
+                        if n.as_str().is_some_and(|t| t.contains('\n')) {
+                            n.pos = crate::kustomize::patch::QUOTED;
+                        }
+                        data.insert(&p.key, n)
+                    }
                     Err(_) => binary.insert(&p.key, Node::string(encode_base64(&p.value))),
                 }
             }

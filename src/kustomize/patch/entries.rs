@@ -127,7 +127,25 @@ pub fn selector_of(node: &Node, file: &Path) -> Result<Selector, Diagnostic> {
 /// Strategic merge documents from text, or why they are not.
 fn parse_sm(text: &str, file: &Path, loader: &Loader) -> Result<Vec<Resource>, Diagnostic> {
     let docs = loader.parse_yaml(file, text)?;
-    resources_from_documents(docs, file)
+    let mut out = resources_from_documents(docs, file)?;
+    for r in &mut out {
+        forget_string_positions(&mut r.node);
+    }
+    Ok(out)
+}
+
+/// A patch's strings do not bring their quoting style into the patched object (and their
+/// positions no longer point into the patch text there): they lose their positions.
+fn forget_string_positions(n: &mut Node) {
+    match &mut n.value {
+        Value::Map(m) => m
+            .entries
+            .iter_mut()
+            .for_each(|(_, v)| forget_string_positions(v)),
+        Value::Seq(items) => items.iter_mut().for_each(forget_string_positions),
+        Value::Str(_) => n.pos = crate::yaml::Pos::NONE,
+        _ => {}
+    }
 }
 
 /// JSON 6902 operations from text (`[`-prefixed JSON, else YAML), like `jsonPatchFromBytes`.

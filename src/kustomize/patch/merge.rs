@@ -188,16 +188,20 @@ impl Walker<'_> {
             Kind::Map | Kind::None => self.walk_map(dest, origin, schema, aliased),
             Kind::Seq => self.walk_seq(dest, origin, schema, aliased),
             Kind::Scalar => Ok(match (dest, origin) {
-                // kyaml `SetStyle`: the patch scalar takes the target's quoted style
+                // the target's quoted style stays on the merged node, which makes any scalar
+                // patched in a string (`'http'` patched with `9090` becomes `"9090"`)
                 (Some(d), Some(mut o))
                     if matches!(d.value, Value::Str(_))
-                        && !matches!(o.value, Value::Str(_) | Value::Null)
+                        && !matches!(o.value, Value::Null)
                         && (d.pos == super::QUOTED
                             || (d.pos.line != 0 && (self.written_quoted)(d.pos))) =>
                 {
-                    let text = o.text().map(|t| t.into_owned()).unwrap_or_default();
-                    o.value = Value::Str(text);
-                    o.raw = None;
+                    if !matches!(o.value, Value::Str(_)) {
+                        let text = o.text().map(|t| t.into_owned()).unwrap_or_default();
+                        o.value = Value::Str(text);
+                        o.raw = None;
+                    }
+                    o.pos = super::QUOTED;
                     Some(o)
                 }
                 (d, o) => o.or(d),

@@ -229,11 +229,15 @@ impl IdRegex {
     }
 
     fn meta_matches(&self, r: &Resource) -> bool {
-        self.labels.as_ref().is_none_or(|l| l.matches(&r.labels()))
-            && self
-                .annotations
-                .as_ref()
-                .is_none_or(|a| a.matches(&r.annotations()))
+        self.labels.as_ref().is_none_or(|l| {
+            l.matches(&crate::resource::selector::borrowed(
+                &r.meta_text_pairs("labels"),
+            ))
+        }) && self.annotations.as_ref().is_none_or(|a| {
+            a.matches(&crate::resource::selector::borrowed(
+                &r.meta_text_pairs("annotations"),
+            ))
+        })
     }
 }
 
