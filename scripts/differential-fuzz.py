@@ -35,8 +35,6 @@ KNOWN_DIFFERENCES = [
      "instead of half-applying them (not implemented yet)"),
     ("NamespaceTransformer option `setRoleBindingSubjects` is not supported yet",
      "deliberate refusal (not implemented yet)"),
-    ("buildMetadata `transformerAnnotations` is not supported yet",
-     "deliberate refusal: transformerAnnotations is out of scope"),
 ]
 
 # Differences found by this script and not fixed yet (fleetcheck bugs, not kubectl's; kept here
@@ -810,8 +808,8 @@ class Tree:
                        ' "x-kubernetes-object-ref-kind": "ConfigMap"}}}}}}}\n')
             k["crds"] = ["crd.json"]
         if g.maybe(0.08):
-            # transformerAnnotations is refused by fleetcheck on purpose (not in scope)
-            k["buildMetadata"] = g.r.sample(["originAnnotations", "managedByLabel"], r.randint(1, 2))
+            k["buildMetadata"] = g.r.sample(
+                ["originAnnotations", "managedByLabel", "transformerAnnotations"], r.randint(1, 3))
         if g.maybe(0.06):
             tk = g.pick(["PrefixSuffixTransformer", "LabelTransformer", "AnnotationsTransformer",
                          "NamespaceTransformer"])
