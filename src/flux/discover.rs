@@ -152,7 +152,9 @@ pub fn find_clusters(
     }
     // Directories with repo Kustomizations that no Kustomization's path covers are entry points
     // applied from outside the repository.
-    let covered: Vec<PathBuf> = from_repo
+    // A set, looked up with each ancestor of a Kustomization's directory (`dir.starts_with(c)`
+    // for some `c`): linear in the number of Kustomizations, not quadratic.
+    let covered: BTreeSet<PathBuf> = from_repo
         .iter()
         .map(|ks| join_clean(root, &ks.path))
         .collect();
@@ -161,7 +163,9 @@ pub fn find_clusters(
         let Some(dir) = ks.origin.file.parent() else {
             continue;
         };
-        if !covered.iter().any(|c| dir.starts_with(c)) {
+        let is_covered =
+            covered.contains(Path::new("")) || dir.ancestors().any(|a| covered.contains(a));
+        if !is_covered {
             extra
                 .entry(dir.to_owned())
                 .or_default()

@@ -80,12 +80,22 @@ fn parse(kust: &Kustomization, item: &Node, field: &str) -> Result<Image, Diagno
 pub struct Matcher(Option<Regex>);
 
 impl Matcher {
-    /// Compiles the pattern for an image name.
+    /// Compiles the pattern for an image name, memoised per thread: a fleet builds the same
+    /// `images` entries in many overlays, and compiling dominated the transformer.
     pub fn new(name: &str) -> Matcher {
-        Matcher(Regex::new(&format!(
-            "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{{}}-]*)?$"
-        ))
-        .ok())
+        thread_local! {
+            static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<Regex>>> =
+                std::cell::RefCell::default();
+        }
+        COMPILED.with_borrow_mut(|compiled| {
+            let re = compiled.entry(name.to_owned()).or_insert_with(|| {
+                Regex::new(&format!(
+                    "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{{}}-]*)?$"
+                ))
+                .ok()
+            });
+            Matcher(re.clone())
+        })
     }
 
     /// Whether an image reference matches.
