@@ -611,3 +611,27 @@ fn missing_substitute_from_is_an_error_unless_optional() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("absent"), "{}", stderr(&o));
 }
+
+#[test]
+fn another_repositorys_root_kustomization_is_not_this_repositorys_sync() {
+    let t = small_fleet(&[ks("a", "a").replace("  dependsOn:\n    - name: a\n", "")]);
+    write(
+        t.path(),
+        "clusters/dev/tenant.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: team\n  namespace: team\nspec:\n  interval: 10m\n  path: ./\n  sourceRef:\n    kind: GitRepository\n    name: team-repo\n",
+    );
+    let o = fleetcheck(&["render", "."], t.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "team/team skipped: source GitRepository/team/team-repo is not this repository"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("dev ")).count(),
+        1,
+        "one cluster only:\n{out}"
+    );
+}

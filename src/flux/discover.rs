@@ -107,11 +107,15 @@ pub fn bootstrap_source() -> SourceRef {
     }
 }
 
+/// A Kustomization that applies the directory holding it syncs this repository. `path: ./`
+/// holds every file of the repository, so there only the bootstrap source counts: a tenant
+/// Kustomization of another repository at its root is not this repository's sync.
 fn is_self_sync(ks: &FluxKustomization, root: &Path) -> bool {
     let dir = join_clean(root, &ks.path);
     ks.source_ref.kind == "GitRepository"
         && dir.starts_with(root)
         && ks.origin.file.starts_with(&dir)
+        && (dir != root || ks.source_ref == bootstrap_source())
 }
 
 /// The sources that serve this repository itself.
