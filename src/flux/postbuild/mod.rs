@@ -276,11 +276,37 @@ pub fn run(
     apply(resources, &vars, strict, pb.strategy)
 }
 
+/// Whether any string (key or value) in the tree contains `$`.
+fn mentions_dollar(node: &Node) -> bool {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Str(s) if s.contains('$') => return true,
+            Value::Seq(items) => stack.extend(items),
+            Value::Map(m) => {
+                for (k, v) in &m.entries {
+                    if k.as_str().is_some_and(|k| k.contains('$')) {
+                        return true;
+                    }
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 fn substitute_one(
     res: &mut Resource,
     lookup: &dyn Fn(&str) -> Option<String>,
     strict: bool,
 ) -> Result<(), Diagnostic> {
+    // Without a `$` anywhere, the serialised text has none either, envsubst returns it unchanged
+    // and the object is kept as it is: skip the serialisation (most objects of a fleet).
+    if !mentions_dollar(&res.node) {
+        return Ok(());
+    }
     let mut text = String::new();
     write_document(&res.node, &mut text)
         .map_err(|e| failure(res, format!("cannot serialise the object: {e}")))?;
