@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::kustomize::{BuildOptions, LoadRestrictor, Reorder, build};
 use crate::resource::Resource;
 use crate::source::{OverlayTree, Tree};
-use crate::yaml::{Limits, Mapping, Node, Value};
+use crate::yaml::{Limits, Node};
 
 /// Label naming the Flux Kustomization that applied an object.
 pub const OWNER_NAME_LABEL: &str = "kustomize.toolkit.fluxcd.io/name";
@@ -202,22 +202,4 @@ pub fn set_owner_labels(node: &mut Node, ks: &FluxKustomization) {
     set_metadata_entry(node, "labels", OWNER_NAMESPACE_LABEL, &ks.namespace);
 }
 
-/// Sets `metadata.<field>.<key>` to a string, creating the maps as needed.
-pub fn set_metadata_entry(node: &mut Node, field: &str, key: &str, value: &str) {
-    let Value::Map(root) = &mut node.value else {
-        return;
-    };
-    let Some(meta) = ensure_map(root, "metadata") else {
-        return;
-    };
-    if let Some(map) = ensure_map(meta, field) {
-        map.insert(key, Node::string(value));
-    }
-}
-
-fn ensure_map<'m>(map: &'m mut Mapping, key: &str) -> Option<&'m mut Mapping> {
-    if map.get(key).is_none_or(|n| n.as_map().is_none()) {
-        map.insert(key, Node::new(Value::Map(Mapping::default())));
-    }
-    map.get_mut(key).and_then(Node::as_map_mut)
-}
+pub use crate::resource::set_metadata_entry;

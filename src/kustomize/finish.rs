@@ -195,21 +195,7 @@ fn normalise_annotations(node: &mut Node, origin: Option<String>, keep_transform
 }
 
 fn set_label(node: &mut Node, key: &str, value: &str) {
-    let Some(root) = node.as_map_mut() else {
-        return;
-    };
-    if root.get("metadata").is_none_or(|m| m.as_map().is_none()) {
-        root.insert("metadata", Node::new(Value::Map(Mapping::default())));
-    }
-    let Some(meta) = root.get_mut("metadata").and_then(Node::as_map_mut) else {
-        return;
-    };
-    if meta.get("labels").is_none_or(|m| m.as_map().is_none()) {
-        meta.insert("labels", Node::new(Value::Map(Mapping::default())));
-    }
-    if let Some(labels) = meta.get_mut("labels").and_then(Node::as_map_mut) {
-        labels.insert(key, Node::string(value));
-    }
+    crate::resource::set_metadata_entry(node, "labels", key, value);
 }
 
 /// `path` relative to the directory `base` (both absolute), with `..` as needed.

@@ -219,6 +219,31 @@ fn string_pairs(node: Option<&Node>) -> Vec<(&str, &str)> {
         .unwrap_or_default()
 }
 
+/// Sets `metadata.<field>.<key>` (labels, annotations) to a string, creating the maps as needed
+/// (a non-map value in their place is replaced).
+pub fn set_metadata_entry(node: &mut Node, field: &str, key: &str, value: &str) {
+    let Value::Map(root) = &mut node.value else {
+        return;
+    };
+    let Some(meta) = ensure_map(root, "metadata") else {
+        return;
+    };
+    if let Some(map) = ensure_map(meta, field) {
+        map.insert(key, Node::string(value));
+    }
+}
+
+/// The mapping under `key`, created (or replacing a non-map value) when needed.
+pub fn ensure_map<'m>(
+    map: &'m mut crate::yaml::Mapping,
+    key: &str,
+) -> Option<&'m mut crate::yaml::Mapping> {
+    if map.get(key).is_none_or(|n| n.as_map().is_none()) {
+        map.insert(key, Node::new(Value::Map(crate::yaml::Mapping::default())));
+    }
+    map.get_mut(key).and_then(Node::as_map_mut)
+}
+
 /// A scalar's text as kyaml reads it into a string field: "" when absent, null or a collection.
 pub fn scalar_text(node: Option<&Node>) -> String {
     match node {

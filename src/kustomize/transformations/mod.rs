@@ -20,7 +20,7 @@ use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::resource::Resource;
-use crate::yaml::{Mapping, Node, Value};
+use crate::yaml::Node;
 
 use super::finish::{field_line, origin_text};
 use super::kustomization::Kustomization;
@@ -185,21 +185,7 @@ fn annotation(node: &Node, key: &str) -> Option<String> {
 /// Sets `metadata.annotations[key]`, creating the maps (a non-map value is replaced, as
 /// kustomize drops it from the output anyway).
 fn set_annotation(node: &mut Node, key: &str, value: String) {
-    let Some(root) = node.as_map_mut() else {
-        return;
-    };
-    if root.get("metadata").is_none_or(|m| m.as_map().is_none()) {
-        root.insert("metadata", Node::new(Value::Map(Mapping::default())));
-    }
-    let Some(meta) = root.get_mut("metadata").and_then(Node::as_map_mut) else {
-        return;
-    };
-    if meta.get("annotations").is_none_or(|m| m.as_map().is_none()) {
-        meta.insert("annotations", Node::new(Value::Map(Mapping::default())));
-    }
-    if let Some(annotations) = meta.get_mut("annotations").and_then(Node::as_map_mut) {
-        annotations.insert(key, Node::string(value));
-    }
+    crate::resource::set_metadata_entry(node, "annotations", key, &value);
 }
 
 /// How many builtin transformer instances kustomize configures for `step`, a builtin plugin kind,
