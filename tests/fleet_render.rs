@@ -242,6 +242,8 @@ fn graph_prints_dependson_waves() {
     assert!(wave("flux-system/infra-controllers") < wave("flux-system/infra-configs"));
     assert!(wave("flux-system/infra-configs") < wave("flux-system/tenants"));
     assert!(wave("payments/payment-service") < wave("payments/payments-team"));
+    // Children reconcile after the Kustomization that applies them.
+    assert!(wave("flux-system/flux-system") < wave("flux-system/infra-controllers"));
     let mermaid = stdout(&fleetcheck(
         &["graph", "testdata/fleet-infra", "--format", "mermaid"],
         &manifest_dir(),
@@ -433,7 +435,8 @@ fn flux_operator_layout_without_a_self_sync_kustomization() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
-        "cluster kubernetes/flux/cluster\n  wave 1:\n    default/echo\n    flux-system/cluster-apps\n    flux-system/flux-system\n"
+        "cluster kubernetes/flux/cluster\n  wave 1:\n    flux-system/flux-system\n  wave 2:\n    flux-system/cluster-apps\n  wave 3:\n    default/echo\n",
+        "a Kustomization comes after the one that applies it"
     );
     let o = fleetcheck(&["render", ".", "-o", "yaml"], t.path());
     let out = stdout(&o);

@@ -545,7 +545,8 @@ fn find_cycle(
     None
 }
 
-/// dependsOn waves: each Kustomization's wave is one more than its deepest dependency's.
+/// Apply waves: each Kustomization's wave is one more than the deepest of its dependencies and
+/// of the parent Kustomization that applies it (a child cannot reconcile before it exists).
 pub fn waves(cluster: &ClusterRender) -> Vec<Vec<String>> {
     let mut level: BTreeMap<&str, usize> = BTreeMap::new();
     let keys: Vec<&String> = cluster.nodes.keys().collect();
@@ -553,11 +554,18 @@ pub fn waves(cluster: &ClusterRender) -> Vec<Vec<String>> {
     for _ in 0..=keys.len() {
         let mut changed = false;
         for k in &keys {
-            let l = cluster.nodes[*k]
+            let node = &cluster.nodes[*k];
+            let parent = node
+                .parent
+                .as_deref()
+                .and_then(|p| level.get(p))
+                .map(|l| l + 1);
+            let l = node
                 .ks
                 .depends_on
                 .iter()
                 .filter_map(|d| level.get(dep_key(d).as_str()).map(|l| l + 1))
+                .chain(parent)
                 .max()
                 .unwrap_or(0)
                 .min(keys.len());
