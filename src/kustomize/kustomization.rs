@@ -299,7 +299,11 @@ fn string_field(node: &Node, field: &str, file: &Path) -> Result<Option<String>,
 }
 
 /// A list of strings; `None` when null (Go leaves the slice nil).
-fn list_field(node: &Node, field: &str, file: &Path) -> Result<Option<Vec<Entry>>, Diagnostic> {
+pub(crate) fn list_field(
+    node: &Node,
+    field: &str,
+    file: &Path,
+) -> Result<Option<Vec<Entry>>, Diagnostic> {
     let items = match &node.value {
         Value::Null => return Ok(None),
         Value::Seq(items) => items,

@@ -297,21 +297,9 @@ fn boolean(node: &Node, field: &str, file: &Path) -> Result<bool, Diagnostic> {
 }
 
 fn strings(node: &Node, field: &str, file: &Path) -> Result<Vec<Entry>, Diagnostic> {
-    let items = match &node.value {
-        Value::Null => return Ok(Vec::new()),
-        Value::Seq(items) => items,
-        _ => return Err(type_error(node, field, "a list of strings", file)),
-    };
-    items
-        .iter()
-        .map(|i| match &i.value {
-            Value::Str(s) => Ok(Entry {
-                value: s.clone(),
-                pos: i.pos,
-            }),
-            _ => Err(type_error(i, &format!("{field}[]"), "a string", file)),
-        })
-        .collect()
+    crate::kustomize::kustomization::list_field(node, field, file)
+        .map(Option::unwrap_or_default)
+        .map_err(|d| d.with_hint("see kustomize's generator reference for the expected shape"))
 }
 
 fn string_map(

@@ -7,6 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::kustomize::build::Layer;
 use crate::kustomize::fieldspec::CreateKind;
 use crate::kustomize::kustomization::Kustomization;
+use crate::resource::Gvk;
 use crate::yaml::Value;
 
 /// Runs one transformer per `replicas` entry, in order.
@@ -72,19 +73,12 @@ pub fn set_count(layer: &mut Layer, name: &str, count: i64) -> Result<(), String
         let gvks: Vec<String> = specs
             .iter()
             .map(|fs| {
-                let or = |s: &str, d: &str| {
-                    if s.is_empty() {
-                        d.to_owned()
-                    } else {
-                        s.to_owned()
-                    }
-                };
-                format!(
-                    "{}.{}.{}",
-                    or(&fs.kind, "[noKind]"),
-                    or(&fs.version, "[noVer]"),
-                    or(&fs.group, "[noGrp]")
-                )
+                Gvk {
+                    group: fs.group.clone(),
+                    version: fs.version.clone(),
+                    kind: fs.kind.clone(),
+                }
+                .to_string()
             })
             .collect();
         return Err(format!(
