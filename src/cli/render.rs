@@ -225,6 +225,34 @@ pub fn json_report(fleet: &FleetRender) -> Result<String, Diagnostic> {
                 }
                 json::string(&mut out, &format!("{}/{}", d.namespace, d.name));
             }
+            out.push_str("],\"wait\":");
+            out.push_str(if n.ks.wait { "true" } else { "false" });
+            out.push_str(",\"timeout\":");
+            match &n.ks.timeout {
+                Some(t) => json::string(&mut out, t),
+                None => out.push_str("null"),
+            }
+            out.push_str(",\"healthChecks\":[");
+            for (i, h) in n.ks.health_checks.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('{');
+                for (k, v) in [
+                    ("apiVersion", &h.api_version),
+                    ("kind", &h.kind),
+                    ("namespace", &h.namespace),
+                    ("name", &h.name),
+                ] {
+                    json::string(&mut out, k);
+                    out.push(':');
+                    json::string(&mut out, v);
+                    out.push(',');
+                }
+                out.push_str("\"rendered\":");
+                out.push_str(if c.renders(h) { "true" } else { "false" });
+                out.push('}');
+            }
             out.push_str("],\"errors\":[");
             for (i, d) in n.diagnostics.iter().enumerate() {
                 if i > 0 {
