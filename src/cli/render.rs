@@ -57,7 +57,7 @@ pub fn render(
     let root = std::fs::canonicalize(repo).map_err(|e| {
         Diagnostic::new(format!("cannot open repository '{}': {e}", repo.display()))
     })?;
-    let options = fleet_options(&root, args)?;
+    let options = fleet_options(&DiskTree, &root, args)?;
     let select = |name: &str| cluster.is_none_or(|g| glob_match(g, name));
     let progress = ProgressReporter::new(args.quiet);
     let fleet = render_fleet_with_progress(&DiskTree, &root, &options, &select, &|c, k| {
