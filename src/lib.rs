@@ -6,6 +6,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod flux;
 pub mod kustomize;
+pub mod redact;
 pub mod report;
 pub mod resource;
 pub mod source;

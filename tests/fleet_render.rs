@@ -672,3 +672,38 @@ fn graph_shows_health_checks_and_marks_objects_missing_from_the_render() {
         "{out}"
     );
 }
+
+#[test]
+fn secret_values_are_masked_unless_show_secrets() {
+    let t = small_fleet(&[ks("a", "flux-system")]);
+    write(
+        t.path(),
+        "apps/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: Y2FuYXJ5LXBhc3N3b3Jk\nstringData:\n  token: canary-token\n",
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_arg = out_dir.path().to_str().unwrap();
+    let canaries = ["Y2FuYXJ5LXBhc3N3b3Jk", "canary-token"];
+    for format in ["yaml", "json"] {
+        let o = fleetcheck(&["render", ".", "-o", format, "--out", out_arg], t.path());
+        let all = format!("{}{}", stdout(&o), stderr(&o));
+        for c in canaries {
+            assert!(!all.contains(c), "{format}: {c} leaked:\n{all}");
+        }
+        assert!(all.contains("redacted sha256:"), "{all}");
+        let written =
+            std::fs::read_to_string(out_dir.path().join("dev/flux-system.a.yaml")).unwrap();
+        for c in canaries {
+            assert!(!written.contains(c), "{c} written to --out:\n{written}");
+        }
+        assert!(
+            written.contains("  password: <redacted sha256:"),
+            "{written}"
+        );
+    }
+    let o = fleetcheck(&["render", ".", "-o", "yaml", "--show-secrets"], t.path());
+    let out = stdout(&o);
+    for c in canaries {
+        assert!(out.contains(c), "--show-secrets hides {c}:\n{out}");
+    }
+}
