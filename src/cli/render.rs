@@ -153,6 +153,14 @@ pub fn summary(fleet: &FleetRender) -> String {
             if !why.is_empty() {
                 let _ = writeln!(notes, "{}: {key} {status}: {why}", c.name);
             }
+            if !n.decryption.undecrypted.is_empty() {
+                let _ = writeln!(
+                    notes,
+                    "{}: {key} not decrypted (values stay encrypted; pass --age-key-file): {}",
+                    c.name,
+                    n.decryption.undecrypted.join("; ")
+                );
+            }
         }
     }
     let widths: Vec<usize> = (0..5)
@@ -260,7 +268,11 @@ pub fn json_report(fleet: &FleetRender, redaction: &Redaction) -> Result<String,
                 out.push_str(if c.renders(h) { "true" } else { "false" });
                 out.push('}');
             }
-            out.push_str("],\"errors\":[");
+            out.push_str("],\"decryption\":{\"decrypted\":");
+            json::strings(&mut out, &n.decryption.decrypted);
+            out.push_str(",\"undecrypted\":");
+            json::strings(&mut out, &n.decryption.undecrypted);
+            out.push_str("},\"errors\":[");
             for (i, d) in n.diagnostics.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
