@@ -416,21 +416,27 @@ fn flux_secret_data_values_decrypt_to_the_expected_secret() {
 // ---------------------------------------------------------------------------------------------------------
 // Key discovery (spec §4.4): every source below is enough on its own, and sources are merged.
 
-fn yaml_types() -> (PathBuf, Vec<u8>) {
-    let dir = fixtures().join("yaml_types");
+/// The `enc.*` file of a fixture folder and what sops printed for it.
+fn fixture(name: &str) -> (PathBuf, Vec<u8>) {
+    let dir = fixtures().join(name);
+    let enc = file_starting_with(&dir, "enc.").unwrap();
     (
-        dir.join("enc.yaml"),
-        fs::read(dir.join("decrypted.yaml")).unwrap(),
+        enc,
+        fs::read(file_starting_with(&dir, "decrypted.").unwrap()).unwrap(),
     )
+}
+
+fn yaml_types() -> (PathBuf, Vec<u8>) {
+    fixture("yaml_types")
 }
 
 fn age_key(name: &str) -> String {
     read_text(&keys_dir().join(name))
 }
 
-/// Runs `fleetcheck decrypt` on the `yaml_types` vector after `setup` placed keys; asserts sops' output.
-fn assert_discovers(what: &str, setup: impl FnOnce(&Path, &mut Command)) {
-    let (enc, want) = yaml_types();
+/// Runs `fleetcheck decrypt` on a vector after `setup` placed keys; asserts sops' output.
+fn assert_discovers(vector: &str, what: &str, setup: impl FnOnce(&Path, &mut Command)) {
+    let (enc, want) = fixture(vector);
     let home = tempfile::tempdir().unwrap();
     let mut cmd = isolated(home.path());
     setup(home.path(), &mut cmd);
@@ -455,33 +461,55 @@ fn write_keys(path: &Path, text: &str) {
 
 #[test]
 fn finds_the_key_in_sops_age_key() {
-    assert_discovers("SOPS_AGE_KEY", |_, cmd| {
+    assert_discovers("yaml_types", "SOPS_AGE_KEY", |_, cmd| {
         cmd.env("SOPS_AGE_KEY", age_key("age-a.txt"));
     });
 }
 
 #[test]
 fn finds_the_key_in_sops_age_key_file() {
-    assert_discovers("SOPS_AGE_KEY_FILE", |_, cmd| {
+    assert_discovers("yaml_types", "SOPS_AGE_KEY_FILE", |_, cmd| {
         cmd.env("SOPS_AGE_KEY_FILE", keys_dir().join("age-a.txt"));
     });
 }
 
 #[test]
 fn finds_the_key_under_xdg_config_home() {
-    assert_discovers("$XDG_CONFIG_HOME/sops/age/keys.txt", |home, _| {
-        write_keys(&home.join("xdg/sops/age/keys.txt"), &age_key("age-a.txt"));
-    });
+    assert_discovers(
+        "yaml_types",
+        "$XDG_CONFIG_HOME/sops/age/keys.txt",
+        |home, _| {
+            write_keys(&home.join("xdg/sops/age/keys.txt"), &age_key("age-a.txt"));
+        },
+    );
 }
 
 #[test]
 fn finds_the_key_under_home_config_when_xdg_is_unset() {
-    assert_discovers("$HOME/.config/sops/age/keys.txt", |home, cmd| {
-        cmd.env_remove("XDG_CONFIG_HOME");
-        write_keys(
-            &home.join(".config/sops/age/keys.txt"),
-            &age_key("age-a.txt"),
-        );
+    assert_discovers(
+        "yaml_types",
+        "$HOME/.config/sops/age/keys.txt",
+        |home, cmd| {
+            cmd.env_remove("XDG_CONFIG_HOME");
+            write_keys(
+                &home.join(".config/sops/age/keys.txt"),
+                &age_key("age-a.txt"),
+            );
+        },
+    );
+}
+
+#[test]
+fn finds_the_ssh_key_in_home_ssh_id_ed25519() {
+    assert_discovers("ssh_ed25519", "$HOME/.ssh/id_ed25519", |home, _| {
+        write_keys(&home.join(".ssh/id_ed25519"), &age_key("ssh_ed25519"));
+    });
+}
+
+#[test]
+fn finds_the_ssh_key_in_home_ssh_id_rsa() {
+    assert_discovers("ssh_rsa", "$HOME/.ssh/id_rsa", |home, _| {
+        write_keys(&home.join(".ssh/id_rsa"), &age_key("ssh_rsa"));
     });
 }
 
