@@ -432,7 +432,8 @@ fn yaml_types() -> (PathBuf, Vec<u8>) {
     fixture("yaml_types")
 }
 
-fn age_key(name: &str) -> String {
+/// The text of a file of `keys/`.
+fn key_text(name: &str) -> String {
     read_text(&keys_dir().join(name))
 }
 
@@ -462,9 +463,9 @@ fn write_keys(path: &Path, text: &str) {
 }
 
 #[test]
-fn finds_the_key_in_sops_age_key() {
+fn finds_the_key_in_sops_key_text() {
     assert_discovers("yaml_types", "SOPS_AGE_KEY", |_, cmd| {
-        cmd.env("SOPS_AGE_KEY", age_key("age-a.txt"));
+        cmd.env("SOPS_AGE_KEY", key_text("age-a.txt"));
     });
 }
 
@@ -481,7 +482,7 @@ fn finds_the_key_under_xdg_config_home() {
         "yaml_types",
         "$XDG_CONFIG_HOME/sops/age/keys.txt",
         |home, _| {
-            write_keys(&home.join("xdg/sops/age/keys.txt"), &age_key("age-a.txt"));
+            write_keys(&home.join("xdg/sops/age/keys.txt"), &key_text("age-a.txt"));
         },
     );
 }
@@ -495,7 +496,7 @@ fn finds_the_key_under_home_config_when_xdg_is_unset() {
             cmd.env_remove("XDG_CONFIG_HOME");
             write_keys(
                 &home.join(".config/sops/age/keys.txt"),
-                &age_key("age-a.txt"),
+                &key_text("age-a.txt"),
             );
         },
     );
@@ -504,24 +505,25 @@ fn finds_the_key_under_home_config_when_xdg_is_unset() {
 #[test]
 fn finds_the_ssh_key_in_home_ssh_id_ed25519() {
     assert_discovers("ssh_ed25519", "$HOME/.ssh/id_ed25519", |home, _| {
-        write_keys(&home.join(".ssh/id_ed25519"), &age_key("ssh_ed25519"));
+        write_keys(&home.join(".ssh/id_ed25519"), &key_text("ssh_ed25519"));
     });
 }
 
 #[test]
 fn finds_the_ssh_key_in_home_ssh_id_rsa() {
     assert_discovers("ssh_rsa", "$HOME/.ssh/id_rsa", |home, _| {
-        write_keys(&home.join(".ssh/id_rsa"), &age_key("ssh_rsa"));
+        write_keys(&home.join(".ssh/id_rsa"), &key_text("ssh_rsa"));
     });
 }
 
 #[test]
 fn merges_key_sources_instead_of_taking_the_first() {
     assert_discovers(
+        "yaml_types",
         "wrong key in SOPS_AGE_KEY_FILE, right key in the default file",
         |home, cmd| {
             cmd.env("SOPS_AGE_KEY_FILE", keys_dir().join("age-wrong.txt"));
-            write_keys(&home.join("xdg/sops/age/keys.txt"), &age_key("age-a.txt"));
+            write_keys(&home.join("xdg/sops/age/keys.txt"), &key_text("age-a.txt"));
         },
     );
 }
