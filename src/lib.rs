@@ -9,5 +9,6 @@ pub mod kustomize;
 pub mod redact;
 pub mod report;
 pub mod resource;
+pub mod sops;
 pub mod source;
 pub mod yaml;
