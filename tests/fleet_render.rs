@@ -45,7 +45,15 @@ fn golden(rel: &str, actual: &str) {
 
 #[test]
 fn summary_lists_every_cluster_and_the_skipped_tenant_source() {
-    let o = fleetcheck(&["render", "testdata/fleet-infra"], &manifest_dir());
+    let o = fleetcheck(
+        &[
+            "render",
+            "testdata/fleet-infra",
+            "--age-key-file",
+            "testdata/fleet-infra/test-keys/age.agekey",
+        ],
+        &manifest_dir(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     golden("summary.txt", &out);
@@ -84,6 +92,8 @@ fn out_dir_matches_goldens_and_never_touches_the_repository() {
         &[
             "render",
             "testdata/fleet-infra",
+            "--age-key-file",
+            "testdata/fleet-infra/test-keys/age.agekey",
             "--out",
             out_dir.to_str().unwrap(),
         ],
@@ -129,12 +139,12 @@ fn flux_semantics_in_the_sample_fleet() {
     assert_eq!(
         app.matches("kustomize.toolkit.fluxcd.io/name: payment-service")
             .count(),
-        3
+        4
     );
     assert_eq!(
         app.matches("kustomize.toolkit.fluxcd.io/namespace: payments")
             .count(),
-        3
+        4
     );
     // The staging patch on the tenant Kustomization moved it to ./apps/staging.
     assert!(app.contains("image: ghcr.io/example/payment-service:1.5.0-rc.1"));

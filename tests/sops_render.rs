@@ -82,11 +82,20 @@ fn sample_fleet_decrypts_in_memory_and_never_prints_plaintext() {
             .join("production/eu-west-1/payments.payment-service.yaml"),
     )
     .unwrap();
-    assert!(prod.contains(&format!("  name: {PROVIDER_SECRET}\n")), "{prod}");
-    assert!(prod.contains(&format!("name: {PROVIDER_SECRET}\n")), "{prod}");
+    assert!(
+        prod.contains(&format!("  name: {PROVIDER_SECRET}\n")),
+        "{prod}"
+    );
+    assert!(
+        prod.contains(&format!("name: {PROVIDER_SECRET}\n")),
+        "{prod}"
+    );
     assert!(prod.contains("STRIPE_API_KEY: <redacted sha256:"), "{prod}");
     // Decrypted after the build: no sops metadata, no ciphertext, masked values.
-    assert!(!prod.contains("sops:") && !prod.contains("ENC[AES256_GCM"), "{prod}");
+    assert!(
+        !prod.contains("sops:") && !prod.contains("ENC[AES256_GCM"),
+        "{prod}"
+    );
     assert!(prod.contains("  password: <redacted sha256:"), "{prod}");
     assert!(!captured.contains("not decrypted"), "{captured}");
 }
@@ -129,16 +138,20 @@ fn show_secrets_prints_every_decrypted_value() {
 #[test]
 fn without_a_key_render_goes_on_and_says_what_was_not_decrypted() {
     let o = fleetcheck(
-        &["render", "testdata/fleet-infra", "--cluster", "production/eu-west-1"],
+        &[
+            "render",
+            "testdata/fleet-infra",
+            "--cluster",
+            "production/eu-west-1",
+        ],
         &manifest_dir(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
-        out.contains("production/eu-west-1: payments/payment-service not decrypted (values stay encrypted; pass --age-key-file): apps/production/payment-provider.enc.env:"),
+        out.contains("production/eu-west-1: payments/payment-service not decrypted: no identity for age1zz0wljdcl5u7f46e54h0s22dm9tc8a6dazmn53v5nhp5a7eqngkqqgqj6z (apps/production/payment-provider.enc.env, Secret payments/payment-service-db); pass --age-key-file\n"),
         "{out}"
     );
-    assert!(out.contains("Secret payments/payment-service-db:"), "{out}");
     let o = fleetcheck(
         &[
             "render",
@@ -192,7 +205,15 @@ fn decrypt_disabled_annotation_leaves_the_object_encrypted() {
     );
     std::fs::write(&path, text).unwrap();
     let o = fleetcheck(
-        &["render", ".", "--age-key-file", &key_arg(), "-o", "yaml", "--show-secrets"],
+        &[
+            "render",
+            ".",
+            "--age-key-file",
+            &key_arg(),
+            "-o",
+            "yaml",
+            "--show-secrets",
+        ],
         t.path(),
     );
     // The annotation is not covered by the MAC check (Flux does not check MACs).
@@ -223,7 +244,10 @@ fn tampered_ciphertext_fails_the_kustomization_without_printing_plaintext() {
     );
     assert!(err.contains("stringData:password:"), "{err}");
     for leak in leak_forms() {
-        assert!(!err.contains(&leak) && !stdout(&o).contains(&leak), "{leak}");
+        assert!(
+            !err.contains(&leak) && !stdout(&o).contains(&leak),
+            "{leak}"
+        );
     }
 }
 
@@ -236,11 +260,51 @@ fn no_decryption_spec_means_no_decryption() {
         .replace("  decryption:\n    provider: sops\n", "");
     std::fs::write(&ks, text).unwrap();
     let o = fleetcheck(
-        &["render", ".", "--age-key-file", &key_arg(), "-o", "yaml", "--show-secrets"],
+        &[
+            "render",
+            ".",
+            "--age-key-file",
+            &key_arg(),
+            "-o",
+            "yaml",
+            "--show-secrets",
+        ],
         t.path(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("password: ENC[AES256_GCM,"), "{out}");
     assert!(out.contains("sops:"), "{out}");
+}
+
+#[test]
+fn secret_data_values_holding_sops_files_are_decrypted_in_their_key_format() {
+    let t = decrypting_fleet();
+    std::fs::remove_dir_all(t.path().join("apps")).unwrap();
+    let fixture = manifest_dir().join("tests/fixtures/sops/flux_secret_data_files");
+    write(
+        t.path(),
+        "apps/secret.yaml",
+        &std::fs::read_to_string(fixture.join("secret.yaml")).unwrap(),
+    );
+    let key = manifest_dir().join("tests/fixtures/sops/keys/age-a.txt");
+    let o = fleetcheck(
+        &[
+            "render",
+            ".",
+            "--age-key-file",
+            key.to_str().unwrap(),
+            "-o",
+            "yaml",
+            "--show-secrets",
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let expected = std::fs::read_to_string(fixture.join("expected.yaml")).unwrap();
+    let data = expected.split("data:\n").nth(1).unwrap();
+    for line in data.lines().filter(|l| l.starts_with("  ")) {
+        assert!(out.contains(&format!("{line}\n")), "missing {line}:\n{out}");
+    }
 }

@@ -128,11 +128,12 @@ pub fn fleet_options(
             Some(specs)
         }
     };
-    let keys = KeyRing::from_environment(&args.age_key_files, &|k| std::env::var(k).ok())
-        .map_err(|e| {
+    let keys = KeyRing::from_environment(&args.age_key_files, &|k| std::env::var(k).ok()).map_err(
+        |e| {
             Diagnostic::new(format!("cannot load SOPS keys: {e}"))
                 .with_hint("check --age-key-file and the SOPS_AGE_* environment variables")
-        })?;
+        },
+    )?;
     Ok(FleetOptions {
         keys: Some(Arc::new(keys)),
         limits,

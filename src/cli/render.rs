@@ -153,12 +153,15 @@ pub fn summary(fleet: &FleetRender) -> String {
             if !why.is_empty() {
                 let _ = writeln!(notes, "{}: {key} {status}: {why}", c.name);
             }
-            if !n.decryption.undecrypted.is_empty() {
+            let d = &n.decryption;
+            if !d.undecrypted.is_empty() {
+                let keys: Vec<&str> = d.missing_keys.iter().map(String::as_str).collect();
                 let _ = writeln!(
                     notes,
-                    "{}: {key} not decrypted (values stay encrypted; pass --age-key-file): {}",
+                    "{}: {key} not decrypted: no identity for {} ({}); pass --age-key-file",
                     c.name,
-                    n.decryption.undecrypted.join("; ")
+                    keys.join(", "),
+                    d.undecrypted.join(", ")
                 );
             }
         }
@@ -272,6 +275,9 @@ pub fn json_report(fleet: &FleetRender, redaction: &Redaction) -> Result<String,
             json::strings(&mut out, &n.decryption.decrypted);
             out.push_str(",\"undecrypted\":");
             json::strings(&mut out, &n.decryption.undecrypted);
+            out.push_str(",\"missingKeys\":");
+            let missing: Vec<String> = n.decryption.missing_keys.iter().cloned().collect();
+            json::strings(&mut out, &missing);
             out.push_str("},\"errors\":[");
             for (i, d) in n.diagnostics.iter().enumerate() {
                 if i > 0 {

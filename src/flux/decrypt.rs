@@ -5,7 +5,7 @@
 //! every Secret `data` value holding a sops document, is decrypted. The MAC is not checked,
 //! as Flux does not check it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,9 +15,11 @@ use base64::engine::general_purpose::STANDARD;
 use super::api::FluxKustomization;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::resource::Resource;
+use crate::sops::{
+    DecryptOptions, Format, KeyRing, SopsError, decrypt_file, decrypt_node, has_marker,
+};
 use crate::source::path::join_clean;
 use crate::source::{Blob, EntryKind, Tree};
-use crate::sops::{DecryptOptions, Format, KeyRing, SopsError, decrypt_file, decrypt_node, has_marker};
 use crate::yaml::{Limits, Node, Value, parse_stream};
 
 /// Annotation that turns decryption off for one object (value `disabled`, any case).
@@ -30,16 +32,32 @@ const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml
 /// What decryption did to one Kustomization.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DecryptReport {
-    /// Files and objects that were decrypted (repository-relative file paths, `Kind ns/name`).
+    /// Files and objects that were decrypted (repository-relative file paths, `Kind ns/name`,
+    /// `Kind ns/name data.KEY`).
     pub decrypted: Vec<String>,
-    /// Files and objects left encrypted because no key opened them, with the reason.
+    /// Files and objects left encrypted because no key opened them.
     pub undecrypted: Vec<String>,
+    /// The recipients (age public keys, ssh keys) whose identity was missing.
+    pub missing_keys: BTreeSet<String>,
 }
 
 impl DecryptReport {
-    fn merge(&mut self, other: DecryptReport) {
+    /// Adds another report's entries.
+    pub fn merge(&mut self, other: DecryptReport) {
         self.decrypted.extend(other.decrypted);
         self.undecrypted.extend(other.undecrypted);
+        self.missing_keys.extend(other.missing_keys);
+    }
+
+    /// Records `item` as left encrypted because of `e` (a missing key).
+    fn not_decrypted(&mut self, item: String, e: &SopsError) {
+        self.undecrypted.push(item);
+        if let SopsError::NoIdentity { attempts, .. }
+        | SopsError::ShamirThreshold { attempts, .. } = e
+        {
+            self.missing_keys
+                .extend(attempts.iter().map(|a| a.recipient.clone()));
+        }
     }
 }
 
@@ -62,7 +80,10 @@ const FLUX: DecryptOptions = DecryptOptions { verify_mac: false };
 /// Whether a sops error means "no key available" (render on, values stay encrypted) rather
 /// than a broken file (the Kustomization fails, as it would in the cluster).
 fn is_missing_key(e: &SopsError) -> bool {
-    matches!(e, SopsError::NoIdentity { .. } | SopsError::ShamirThreshold { .. })
+    matches!(
+        e,
+        SopsError::NoIdentity { .. } | SopsError::ShamirThreshold { .. }
+    )
 }
 
 /// Decrypts the secretGenerator `files`/`envs` and `patches[].path` files of every
@@ -106,7 +127,7 @@ pub fn decrypt_sources(
                     report.decrypted.push(shown);
                     out.insert(path, Arc::new(plain) as Blob);
                 }
-                Err(e) if is_missing_key(&e) => report.undecrypted.push(format!("{shown}: {e}")),
+                Err(e) if is_missing_key(&e) => report.not_decrypted(shown, &e),
                 Err(e) => {
                     return Err(Diagnostic::at(
                         format!("cannot decrypt '{shown}' with sops: {e}"),
@@ -152,7 +173,11 @@ fn strings(node: Option<&Node>) -> Vec<String> {
 /// them in.
 fn source_refs(k: &Node) -> Vec<(String, Format)> {
     let mut refs = Vec::new();
-    for g in k.get("secretGenerator").and_then(Node::as_seq).unwrap_or_default() {
+    for g in k
+        .get("secretGenerator")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
         for f in strings(g.get("files")) {
             let (key, path) = match f.split_once('=') {
                 Some((key, path)) => (key.to_owned(), path.to_owned()),
@@ -227,7 +252,7 @@ pub fn decrypt_resources(
                     r.secret_paths.extend(paths);
                     report.decrypted.push(id);
                 }
-                Err(e) if is_missing_key(&e) => report.undecrypted.push(format!("{id}: {e}")),
+                Err(e) if is_missing_key(&e) => report.not_decrypted(id, &e),
                 Err(e) => {
                     return Err(Diagnostic::at(
                         format!("decryption failed for '{id}': {e}"),
@@ -278,10 +303,8 @@ fn encrypted_paths(node: &Node, at: &mut Vec<String>, out: &mut Vec<Vec<String>>
             }
         }
         Value::Seq(items) => items.iter().for_each(|i| encrypted_paths(i, at, out)),
-        Value::Str(s) if s.starts_with("ENC[AES256_GCM,") => {
-            if !out.contains(at) {
-                out.push(at.clone());
-            }
+        Value::Str(s) if s.starts_with("ENC[AES256_GCM,") && !out.contains(at) => {
+            out.push(at.clone());
         }
         _ => {}
     }
@@ -303,7 +326,11 @@ fn keep_positions(plain: &mut Node, from: &Node) {
     }
 }
 
-fn decrypt_secret_data(r: &mut Resource, id: &str, keys: &KeyRing) -> Result<DecryptReport, Diagnostic> {
+fn decrypt_secret_data(
+    r: &mut Resource,
+    id: &str,
+    keys: &KeyRing,
+) -> Result<DecryptReport, Diagnostic> {
     let mut report = DecryptReport::default();
     let file = r.origin.file.clone();
     let Some(Value::Map(data)) = r
@@ -317,7 +344,9 @@ fn decrypt_secret_data(r: &mut Resource, id: &str, keys: &KeyRing) -> Result<Dec
     for (k, v) in &mut data.entries {
         let key = k.text().unwrap_or_default().into_owned();
         let Some(encoded) = v.as_str() else { continue };
-        let Ok(bytes) = STANDARD.decode(encoded) else { continue };
+        let Ok(bytes) = STANDARD.decode(encoded) else {
+            continue;
+        };
         let Some(input) = [Format::Json, Format::Yaml, Format::Dotenv, Format::Ini]
             .into_iter()
             .find(|f| has_marker(&bytes, *f))
@@ -330,9 +359,7 @@ fn decrypt_secret_data(r: &mut Resource, id: &str, keys: &KeyRing) -> Result<Dec
                 *v = Node::at(Value::Str(STANDARD.encode(plain.expose())), pos);
                 report.decrypted.push(format!("{id} data.{key}"));
             }
-            Err(e) if is_missing_key(&e) => {
-                report.undecrypted.push(format!("{id} data.{key}: {e}"))
-            }
+            Err(e) if is_missing_key(&e) => report.not_decrypted(format!("{id} data.{key}"), &e),
             Err(e) => {
                 return Err(Diagnostic::at(
                     format!("failed to decrypt and format '{id}' Secret field '{key}': {e}"),

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::api::{FluxKustomization, HealthCheck, SourceRef, parse_kustomization};
+use super::decrypt::DecryptReport;
 use super::discover::{ClusterEntry, explicit_clusters, find_clusters, repo_sources, scan_repo};
 use super::generate::GeneratedFile;
 use super::lookup::SubstituteObjects;
 use super::postbuild::{STRICT_DEFAULT, SubstituteRef};
 pub use super::render::BuildCache;
-use super::decrypt::DecryptReport;
 use super::render::{RenderEnv, render_kustomization_cached};
 use super::varsfile::{ClusterVars, VarsFile};
 use crate::diagnostic::Diagnostic;

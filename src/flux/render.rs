@@ -135,10 +135,10 @@ pub fn render_kustomization_cached(
 
     // Decryption of the built objects (spec.decryption, SOPS): before substitution.
     if wants_sops(ks) {
-        let keys = env.keys.cloned().unwrap_or_default();
-        let report = decrypt_resources(&mut resources, &keys).map_err(|d| within_ks(d, ks))?;
-        decryption.decrypted.extend(report.decrypted);
-        decryption.undecrypted.extend(report.undecrypted);
+        let no_keys = KeyRing::new();
+        let keys = env.keys.unwrap_or(&no_keys);
+        let report = decrypt_resources(&mut resources, keys).map_err(|d| within_ks(d, ks))?;
+        decryption.merge(report);
     }
 
     // Post-build variable substitution (§10.6): after the build (and decryption), before the
@@ -221,7 +221,10 @@ pub fn flux_build_with(
     let decrypted: Vec<PathBuf> = overlay.blobs.keys().cloned().collect();
     let within = |d: Diagnostic| {
         // A diagnostic located in a decrypted file must not quote it.
-        let secret = d.location.as_ref().is_some_and(|l| decrypted.contains(&l.file));
+        let secret = d
+            .location
+            .as_ref()
+            .is_some_and(|l| decrypted.contains(&l.file));
         let d = within_ks(d, ks);
         if secret { d.sensitive() } else { d }
     };

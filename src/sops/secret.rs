@@ -28,6 +28,12 @@ impl SecretBytes {
     }
 }
 
+impl AsRef<[u8]> for SecretBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 impl Drop for SecretBytes {
     fn drop(&mut self) {
         self.0.zeroize();
