@@ -70,6 +70,23 @@ impl Diagnostic {
         self
     }
 
+    /// `file:line:col: message` with the file relative to `root` (for output that must not
+    /// hold absolute paths).
+    pub fn relative_message(&self, root: &std::path::Path) -> String {
+        use crate::source::path::display_relative;
+        match &self.location {
+            Some(loc) if loc.pos.line > 0 => format!(
+                "{}:{}:{}: {}",
+                display_relative(&loc.file, root),
+                loc.pos.line,
+                loc.pos.col,
+                self.message
+            ),
+            Some(loc) => format!("{}: {}", display_relative(&loc.file, root), self.message),
+            None => self.message.clone(),
+        }
+    }
+
     /// Converts a YAML error in `file`.
     pub fn from_yaml(err: YamlError, file: impl Into<PathBuf>) -> Self {
         let d = Diagnostic::at(err.message, file, err.pos);

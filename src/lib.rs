@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod diff;
 pub mod flux;
 pub mod kustomize;
 pub mod redact;

@@ -133,7 +133,8 @@ fn readiness(cluster: &ClusterRender, n: &KsNode) -> Option<String> {
     Some(format!("health checks: {}{timeout}", checks.join(", ")))
 }
 
-fn id(cluster: usize, key: &str) -> String {
+/// A Mermaid/DOT node id for a Kustomization key in the cluster numbered `cluster`.
+pub fn node_id(cluster: usize, key: &str) -> String {
     let clean: String = key
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -147,12 +148,12 @@ pub fn mermaid(fleet: &FleetRender) -> String {
     for (ci, c) in fleet.clusters.iter().enumerate() {
         let _ = writeln!(out, "  subgraph c{ci}[\"{}\"]", c.name);
         for (k, n) in &c.nodes {
-            let _ = writeln!(out, "    {}[\"{k}{}\"]", id(ci, k), mark(&n.status));
+            let _ = writeln!(out, "    {}[\"{k}{}\"]", node_id(ci, k), mark(&n.status));
         }
         for (k, n) in &c.nodes {
             for d in &n.ks.depends_on {
                 let dk = format!("{}/{}", d.namespace, d.name);
-                let _ = writeln!(out, "    {} --> {}", id(ci, &dk), id(ci, k));
+                let _ = writeln!(out, "    {} --> {}", node_id(ci, &dk), node_id(ci, k));
             }
         }
         out.push_str("  end\n");
@@ -166,12 +167,17 @@ pub fn dot(fleet: &FleetRender) -> String {
     for (ci, c) in fleet.clusters.iter().enumerate() {
         let _ = writeln!(out, "  subgraph cluster_{ci} {{\n    label=\"{}\";", c.name);
         for (k, n) in &c.nodes {
-            let _ = writeln!(out, "    {} [label=\"{k}{}\"];", id(ci, k), mark(&n.status));
+            let _ = writeln!(
+                out,
+                "    {} [label=\"{k}{}\"];",
+                node_id(ci, k),
+                mark(&n.status)
+            );
         }
         for (k, n) in &c.nodes {
             for d in &n.ks.depends_on {
                 let dk = format!("{}/{}", d.namespace, d.name);
-                let _ = writeln!(out, "    {} -> {};", id(ci, &dk), id(ci, k));
+                let _ = writeln!(out, "    {} -> {};", node_id(ci, &dk), node_id(ci, k));
             }
         }
         out.push_str("  }\n");

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod decrypt;
+pub mod diff;
 pub mod fleet;
 pub mod graph;
 pub mod json;
@@ -35,6 +36,9 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Decrypt sops files like `sops -d` (age and SSH keys).
     Decrypt(decrypt::DecryptArgs),
+    /// Show what a change does to every cluster: two git revisions (or a revision and the
+    /// work tree) rendered and compared per Kustomization and object.
+    Diff(diff::DiffArgs),
 }
 
 /// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
@@ -73,6 +77,7 @@ pub fn run() -> ExitCode {
         Command::Render(args) => render::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Decrypt(args) => decrypt::run(&args),
+        Command::Diff(args) => return diff::main(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

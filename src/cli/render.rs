@@ -283,7 +283,7 @@ pub fn json_report(fleet: &FleetRender, redaction: &Redaction) -> Result<String,
                 if i > 0 {
                     out.push(',');
                 }
-                json::string(&mut out, &relative_message(d, &fleet.root));
+                json::string(&mut out, &d.relative_message(&fleet.root));
             }
             out.push_str("],\"objects\":[");
             for (i, r) in n.resources.iter().enumerate() {
@@ -298,20 +298,6 @@ pub fn json_report(fleet: &FleetRender, redaction: &Redaction) -> Result<String,
     }
     out.push_str("]}\n");
     Ok(out)
-}
-
-fn relative_message(d: &Diagnostic, root: &Path) -> String {
-    match &d.location {
-        Some(loc) if loc.pos.line > 0 => format!(
-            "{}:{}:{}: {}",
-            display_relative(&loc.file, root),
-            loc.pos.line,
-            loc.pos.col,
-            d.message
-        ),
-        Some(loc) => format!("{}: {}", display_relative(&loc.file, root), d.message),
-        None => d.message.clone(),
-    }
 }
 
 /// Writes `DIR/<cluster>/<namespace>.<name>.yaml` for every rendered Kustomization.

@@ -176,10 +176,29 @@ pub fn render_fleet_with_progress(
     select: &(dyn Fn(&str) -> bool + Sync),
     progress: Progress<'_>,
 ) -> FleetRender {
+    render_fleet_shared(
+        tree,
+        root,
+        options,
+        select,
+        progress,
+        &BuildCache::default(),
+    )
+}
+
+/// [`render_fleet_with_progress`] building through `cache`, which may outlive the render (a
+/// cache made with [`BuildCache::checking_inputs`] serves both sides of a diff).
+pub fn render_fleet_shared(
+    tree: &dyn Tree,
+    root: &Path,
+    options: &FleetOptions,
+    select: &(dyn Fn(&str) -> bool + Sync),
+    progress: Progress<'_>,
+    cache: &BuildCache,
+) -> FleetRender {
     let scan = scan_repo(tree, root, &options.limits);
     let sources = repo_sources(&scan, root);
     if let Some(specs) = &options.clusters {
-        let cache = BuildCache::default();
         let entries = explicit_clusters(&scan, root, specs);
         let clusters: Vec<ClusterRender> = entries
             .par_iter()
@@ -192,7 +211,7 @@ pub fn render_fleet_with_progress(
                     clusters: None,
                     ..options.clone()
                 };
-                render_cluster_with(tree, root, c, &sources, &options, &cache, progress)
+                render_cluster_with(tree, root, c, &sources, &options, cache, progress)
             })
             .collect();
         return FleetRender {
@@ -218,11 +237,10 @@ pub fn render_fleet_with_progress(
     // Self-synced clusters render first; a candidate entry directory is a cluster only when no
     // render reaches its Kustomizations (they are not included from elsewhere, e.g. via `../`).
     let render_all = !candidates.is_empty();
-    let cache = BuildCache::default();
     let mut rendered: Vec<ClusterRender> = synced
         .par_iter()
         .filter(|c| render_all || select(&c.name))
-        .map(|c| render_cluster_with(tree, root, c, &sources, options, &cache, progress))
+        .map(|c| render_cluster_with(tree, root, c, &sources, options, cache, progress))
         .collect();
     let reached: BTreeSet<&Path> = rendered
         .iter()
@@ -239,7 +257,7 @@ pub fn render_fleet_with_progress(
         .collect();
     let more: Vec<ClusterRender> = extra
         .par_iter()
-        .map(|c| render_cluster_with(tree, root, c, &sources, options, &cache, progress))
+        .map(|c| render_cluster_with(tree, root, c, &sources, options, cache, progress))
         .collect();
     rendered.retain(|c| select(&c.name));
     rendered.extend(more);

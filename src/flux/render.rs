@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::api::FluxKustomization;
 use super::decrypt::{DecryptReport, decrypt_resources, decrypt_sources, wants_sops};
@@ -14,6 +14,7 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::kustomize::{BuildOptions, LoadRestrictor, Reorder, build};
 use crate::resource::Resource;
 use crate::sops::KeyRing;
+use crate::source::record::{Probes, RecordingTree, answers_alike};
 use crate::source::{OverlayTree, Tree};
 use crate::yaml::{Limits, Node};
 
@@ -69,12 +70,30 @@ pub type SubstituteLookup<'a> =
 
 /// Memoised kustomize stages: the same directory with the same Flux build parameters (as in
 /// several clusters sharing an overlay) is built once. Only successful builds are kept.
+///
+/// A cache made with [`BuildCache::checking_inputs`] can be shared by renders of different
+/// trees (the two sides of a diff): each entry remembers every question its build asked of the
+/// tree (files read, kinds, directory listings) with a fingerprint of the answer, and is reused
+/// only by a tree that answers all of them alike.
 #[derive(Debug, Default)]
 pub struct BuildCache {
     builds: Mutex<HashMap<String, Built>>,
+    check_inputs: bool,
+    checked: Mutex<HashMap<String, Vec<CheckedBuild>>>,
 }
 
+/// A build and the answers of the tree it was built from.
+type CheckedBuild = Arc<(Probes, Built)>;
+
 impl BuildCache {
+    /// A cache whose entries are reused only where the tree holds the same inputs.
+    pub fn checking_inputs() -> BuildCache {
+        BuildCache {
+            check_inputs: true,
+            ..BuildCache::default()
+        }
+    }
+
     fn key(root: &Path, ks: &FluxKustomization) -> String {
         format!(
             "{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}",
@@ -94,14 +113,41 @@ impl BuildCache {
         )
     }
 
-    fn get(&self, key: &str) -> Option<Built> {
-        self.builds.lock().ok()?.get(key).cloned()
-    }
-
-    fn put(&self, key: String, built: &Built) {
-        if let Ok(mut map) = self.builds.lock() {
-            map.insert(key, built.clone());
+    /// The cached build for `key` on `tree`, or `build`'s result (kept when it succeeds).
+    fn get_or_build(
+        &self,
+        tree: &dyn Tree,
+        key: String,
+        build: impl FnOnce(&dyn Tree) -> Result<Built, Diagnostic>,
+    ) -> Result<Built, Diagnostic> {
+        if !self.check_inputs {
+            if let Some(b) = self.builds.lock().ok().and_then(|m| m.get(&key).cloned()) {
+                return Ok(b);
+            }
+            let b = build(tree)?;
+            if let Ok(mut map) = self.builds.lock() {
+                map.insert(key, b.clone());
+            }
+            return Ok(b);
         }
+        let candidates = self
+            .checked
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+            .unwrap_or_default();
+        for entry in candidates {
+            if answers_alike(tree, &entry.0) {
+                return Ok(entry.1.clone());
+            }
+        }
+        let recording = RecordingTree::new(tree);
+        let b = build(&recording)?;
+        if let Ok(mut map) = self.checked.lock() {
+            let entry = Arc::new((recording.probes(), b.clone()));
+            map.entry(key).or_default().push(entry);
+        }
+        Ok(b)
     }
 }
 
@@ -114,18 +160,10 @@ pub fn render_kustomization_cached(
     limits: &Limits,
     env: &RenderEnv<'_>,
 ) -> Result<Built, Diagnostic> {
-    let cache = env.cache;
-    let key = cache.map(|_| BuildCache::key(root, ks));
-    let cached = cache.zip(key.as_deref()).and_then(|(c, k)| c.get(k));
-    let built = match cached {
-        Some(b) => b,
-        None => {
-            let b = flux_build_with(tree, root, ks, limits, env.keys)?;
-            if let (Some(c), Some(k)) = (cache, key) {
-                c.put(k, &b);
-            }
-            b
-        }
+    let build = |t: &dyn Tree| flux_build_with(t, root, ks, limits, env.keys);
+    let built = match env.cache {
+        Some(c) => c.get_or_build(tree, BuildCache::key(root, ks), build)?,
+        None => build(tree)?,
     };
     let Built {
         mut resources,

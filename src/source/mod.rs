@@ -1,13 +1,16 @@
 //! Read-only views of a source tree: the directories and files a build reads.
 
 pub mod disk;
+pub mod git;
 pub mod overlay;
 pub mod path;
+pub mod record;
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 pub use disk::DiskTree;
+pub use git::GitTree;
 pub use overlay::{Blob, OverlayTree};
 
 /// What a path names.
