@@ -20,7 +20,7 @@ pub struct SourceImpact {
     pub files: Vec<String>,
     /// The clusters whose render it changes, sorted.
     pub clusters: Vec<String>,
-    /// How many clusters the head revision has (the "of N").
+    /// How many clusters either revision has (the "of N").
     pub of: usize,
 }
 
@@ -64,7 +64,7 @@ pub fn impacts(
     changed: &[PathBuf],
     root: &Path,
 ) -> Vec<SourceImpact> {
-    let of = pairs.iter().filter(|(_, h)| h.is_some()).count();
+    let of = pairs.len();
     let mut groups: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for (diff, (base, head)) in diffs.iter().zip(pairs) {
         if diff.change == Change::Unchanged {

@@ -123,8 +123,13 @@ pub fn compact(node: &Node) -> String {
 
 fn needs_quotes(s: &str) -> bool {
     s.is_empty()
-        || s.contains(['\n', ':', '#', ',', '[', ']', '{', '}', '"'])
-        || s.starts_with(' ')
+        || s.contains(['\n', ',', '[', ']', '{', '}', '"'])
+        || s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.starts_with([
+            ' ', '-', '?', ':', '#', '&', '*', '!', '|', '>', '\'', '%', '@', '`',
+        ])
         || s.ends_with(' ')
         || matches!(s, "true" | "false" | "null" | "~")
         || s.parse::<f64>().is_ok()
@@ -165,7 +170,7 @@ mod tests {
             got,
             [
                 "spec.replicas: 2 -> 3",
-                "spec.containers[name=app].image: \"a:1\" -> \"a:2\"",
+                "spec.containers[name=app].image: a:1 -> a:2",
                 "spec.args[1]: y -> -",
                 "spec.old: 1 -> -",
                 "spec.new: - -> \"5\"",
