@@ -44,7 +44,8 @@ pub struct FleetDiff {
     pub clusters: Vec<ClusterDiff>,
     /// Changed source directories, the ones reaching most clusters first.
     pub sources: Vec<SourceImpact>,
-    /// Every changed source file the renders read (relative to the repository), sorted.
+    /// The source files either render read whose contents differ (relative to the repository),
+    /// sorted.
     pub changed_files: Vec<String>,
 }
 

@@ -362,3 +362,121 @@ impl Tree for GitTree {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let ok = Command::new("git")
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .expect("git runs")
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+
+    /// A repository with files, a directory, symlinks inside and outside the tree, two commits.
+    fn repo() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("r");
+        std::fs::create_dir_all(root.join("base/sub")).unwrap();
+        std::fs::write(root.join("base/a.yaml"), "a: 1\n").unwrap();
+        std::fs::write(root.join("base/sub/b.yaml"), "b: 1\n").unwrap();
+        std::fs::write(root.join("top.yaml"), "top\n").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("base", root.join("link-dir")).unwrap();
+            std::os::unix::fs::symlink("../top.yaml", root.join("base/up.yaml")).unwrap();
+            std::os::unix::fs::symlink("../../outside", root.join("base/out.yaml")).unwrap();
+        }
+        git(&root, &["init", "-q", "-b", "main"]);
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "one"]);
+        std::fs::write(root.join("base/sub/b.yaml"), "b: 2\n").unwrap();
+        std::fs::write(root.join("new.yaml"), "n\n").unwrap();
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "two"]);
+        // The work tree moves on; the revisions do not.
+        std::fs::write(root.join("top.yaml"), "changed on disk\n").unwrap();
+        (dir, root)
+    }
+
+    #[test]
+    fn reads_a_revision_without_a_checkout() {
+        let (_dir, root) = repo();
+        let one = GitTree::open(&root.join("base"), "HEAD~1").unwrap();
+        assert_eq!(one.root(), root);
+        assert_eq!(
+            one.read_to_string(&root.join("base/sub/b.yaml")).unwrap(),
+            "b: 1\n"
+        );
+        assert_eq!(one.read_to_string(&root.join("top.yaml")).unwrap(), "top\n");
+        assert_eq!(one.kind(&root.join("base/sub")), Some(EntryKind::Dir));
+        assert_eq!(one.kind(&root.join("new.yaml")), None);
+        let err = one.read_to_string(&root.join("new.yaml")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        let two = GitTree::open(&root, "main").unwrap();
+        assert_eq!(
+            two.read_to_string(&root.join("base/sub/b.yaml")).unwrap(),
+            "b: 2\n"
+        );
+        assert_ne!(one.tree_id(), two.tree_id());
+        assert_eq!(
+            one.changed_files(&two).unwrap(),
+            [root.join("base/sub/b.yaml"), root.join("new.yaml")]
+        );
+        let names: Vec<String> = two
+            .read_dir(&root.join("base"))
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        // Symlinks are left out of listings, as on disk.
+        assert_eq!(names, ["a.yaml", "sub"]);
+        assert!(GitTree::open(&root, "no-such-branch").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_resolve_inside_the_tree_only() {
+        let (_dir, root) = repo();
+        let t = GitTree::open(&root, "HEAD").unwrap();
+        assert_eq!(
+            t.read_to_string(&root.join("link-dir/a.yaml")).unwrap(),
+            "a: 1\n"
+        );
+        assert_eq!(
+            t.real_path(&root.join("link-dir/a.yaml")).unwrap(),
+            root.join("base/a.yaml")
+        );
+        assert_eq!(
+            t.read_to_string(&root.join("base/up.yaml")).unwrap(),
+            "top\n"
+        );
+        let err = t.read_to_string(&root.join("base/out.yaml")).unwrap_err();
+        assert!(err.to_string().contains("leaves the repository"), "{err}");
+        assert_eq!(t.kind(&root.join("link-dir")), Some(EntryKind::Dir));
+    }
+
+    #[test]
+    fn is_shared_across_threads() {
+        let (_dir, root) = repo();
+        let t = GitTree::open(&root, "HEAD").unwrap();
+        let texts: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| t.read_to_string(&root.join("base/a.yaml")).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(texts.iter().all(|x| x == "a: 1\n"));
+    }
+}

@@ -28,7 +28,7 @@ pub struct Sides {
     pub base: FleetRender,
     /// The head revision's render.
     pub head: FleetRender,
-    /// Source files (absolute) whose contents differ.
+    /// Source files (absolute) that either render read and whose contents differ.
     pub changed_files: Vec<PathBuf>,
 }
 
@@ -87,9 +87,19 @@ pub fn render_sides(args: &DiffArgs) -> Result<Sides, Diagnostic> {
             .with_hint("run `fleetcheck render` without --cluster to list the clusters"));
     }
     let changed_files = match &head {
-        Some(h) => base
-            .changed_files(h)
-            .map_err(|e| Diagnostic::new(format!("cannot compare the git trees: {e}")))?,
+        Some(h) => {
+            // The tree diff, less the files neither render read (docs, other tools' files).
+            let read: BTreeSet<&PathBuf> = base_reads
+                .iter()
+                .chain(&head_reads)
+                .map(|(p, _)| p)
+                .collect();
+            base.changed_files(h)
+                .map_err(|e| Diagnostic::new(format!("cannot compare the git trees: {e}")))?
+                .into_iter()
+                .filter(|f| read.contains(f))
+                .collect()
+        }
         None => changed_reads(&base, head_tree, &base_reads, &head_reads),
     };
     Ok(Sides {
