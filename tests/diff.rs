@@ -462,15 +462,7 @@ fn out_dir_holds_the_full_diff_per_cluster() {
 }
 
 fn golden(rel: &str, actual: &str) {
-    let path = manifest_dir().join("tests/golden/diff").join(rel);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let want = fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_GOLDEN=1 writes it)", path.display()));
-    assert_eq!(actual, want, "golden {rel} differs");
+    common::golden_file(&format!("diff/{rel}"), actual);
 }
 
 #[test]

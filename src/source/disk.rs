@@ -4,7 +4,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{EntryKind, Tree};
+use super::{EntryKind, Tree, utf8};
 
 /// Files read straight from the local filesystem.
 #[derive(Clone, Copy, Debug, Default)]
@@ -24,12 +24,7 @@ impl Tree for DiskTree {
 
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         let bytes = fs::read(path)?;
-        String::from_utf8(bytes).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-            )
-        })
+        utf8(bytes)
     }
 
     fn read_bytes(&self, path: &Path) -> io::Result<Vec<u8>> {

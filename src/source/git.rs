@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use gix::ObjectId;
 use gix::object::tree::EntryKind as GitKind;
 
-use super::{DiskTree, EntryKind, Tree};
+use super::{DiskTree, EntryKind, Tree, utf8};
 
 /// Most symlinks followed while resolving one path (Linux's `MAXSYMLINKS`).
 const MAX_SYMLINK_HOPS: usize = 40;
@@ -309,12 +309,7 @@ impl Tree for GitTree {
 
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         let bytes = self.read_bytes(path)?;
-        String::from_utf8(bytes).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-            )
-        })
+        utf8(bytes)
     }
 
     fn read_bytes(&self, path: &Path) -> io::Result<Vec<u8>> {

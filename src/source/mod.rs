@@ -44,4 +44,20 @@ pub trait Tree: Sync {
             format!("cannot list '{}' in this tree", path.display()),
         ))
     }
+    /// The fingerprint of this tree's answer to `probe` when the tree remembers it (a
+    /// [`record::RecordingTree`] does), so that checking a cached build's inputs does not read
+    /// a file again. Trees that remember nothing keep the default.
+    fn recorded(&self, _probe: &record::Probe) -> Option<record::Fingerprint> {
+        None
+    }
+}
+
+/// Bytes as UTF-8 text, or an `InvalidData` error naming the first bad byte.
+pub fn utf8(bytes: Vec<u8>) -> io::Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })
 }

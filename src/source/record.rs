@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use super::{EntryKind, Tree};
+use super::{EntryKind, Tree, utf8};
 
 /// One question asked of a tree.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,8 +73,12 @@ impl<'a> RecordingTree<'a> {
     }
 }
 
-/// Asks `tree` the question `probe` and fingerprints the answer.
+/// Asks `tree` the question `probe` and fingerprints the answer (the remembered one when the
+/// tree recorded it).
 pub fn answer(tree: &dyn Tree, probe: &Probe) -> Fingerprint {
+    if let Some(f) = tree.recorded(probe) {
+        return f;
+    }
     match probe {
         Probe::Kind(p) => digest_debug(&tree.kind(p)),
         Probe::Read(p) => read_fingerprint(&tree.read_bytes(p)),
@@ -115,6 +119,10 @@ fn digest_debug(value: &impl std::fmt::Debug) -> Fingerprint {
 }
 
 impl Tree for RecordingTree<'_> {
+    fn recorded(&self, probe: &Probe) -> Option<Fingerprint> {
+        self.seen.lock().ok()?.get(probe).copied()
+    }
+
     fn kind(&self, path: &Path) -> Option<EntryKind> {
         let kind = self.inner.kind(path);
         self.note(Probe::Kind(path.to_owned()), digest_debug(&kind));
@@ -123,12 +131,7 @@ impl Tree for RecordingTree<'_> {
 
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         let bytes = self.read_bytes(path)?;
-        String::from_utf8(bytes).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
-            )
-        })
+        utf8(bytes)
     }
 
     fn read_bytes(&self, path: &Path) -> io::Result<Vec<u8>> {
@@ -174,5 +177,12 @@ mod tests {
         std::fs::write(root.join("a.yaml"), "two").unwrap();
         assert!(!answers_alike(&DiskTree, &probes));
         assert_eq!(rec.reads().len(), 1);
+        // The recording tree answers from memory: what it read is what it remembers.
+        std::fs::write(root.join("a.yaml"), "one").unwrap();
+        let again = RecordingTree::new(&DiskTree);
+        again.read_bytes(&root.join("a.yaml")).unwrap();
+        std::fs::write(root.join("a.yaml"), "three").unwrap();
+        assert!(answers_alike(&again, &again.probes()));
+        assert!(!answers_alike(&DiskTree, &again.probes()));
     }
 }
