@@ -1,0 +1,4 @@
+//! Image automation offline: find `$imagepolicy` markers, evaluate ImagePolicies against known
+//! tags, and rewrite markers in place as the image-automation-controller's Setters strategy does.
+
+pub mod semver;
