@@ -1,4 +1,6 @@
 //! Image automation offline: find `$imagepolicy` markers, evaluate ImagePolicies against known
 //! tags, and rewrite markers in place as the image-automation-controller's Setters strategy does.
 
+mod json;
+pub mod marker;
 pub mod semver;
