@@ -3,4 +3,5 @@
 
 mod json;
 pub mod marker;
+pub mod policy;
 pub mod semver;
