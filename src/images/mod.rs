@@ -1,6 +1,7 @@
 //! Image automation offline: find `$imagepolicy` markers, evaluate ImagePolicies against known
 //! tags, and rewrite markers in place as the image-automation-controller's Setters strategy does.
 
+pub mod automation;
 mod json;
 pub mod marker;
 pub mod policy;
