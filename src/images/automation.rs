@@ -68,8 +68,13 @@ impl Automation {
 
 /// Reads an ImageUpdateAutomation document.
 pub fn parse_automation(doc: &Node, origin: Origin) -> Result<Automation, String> {
-    let (namespace, name) = object_name(doc).ok_or("ImageUpdateAutomation without metadata.name")?;
-    let text = |path: &[&str]| doc.get_path(path).and_then(|n| n.text()).map(|t| t.into_owned());
+    let (namespace, name) =
+        object_name(doc).ok_or("ImageUpdateAutomation without metadata.name")?;
+    let text = |path: &[&str]| {
+        doc.get_path(path)
+            .and_then(|n| n.text())
+            .map(|t| t.into_owned())
+    };
     let mut problem = None;
     let strategy = text(&["spec", "update", "strategy"]).unwrap_or_else(|| "Setters".into());
     if strategy != "Setters" {
@@ -157,7 +162,10 @@ fn selector_text(sel: &Node) -> Result<String, String> {
         .unwrap_or_default()
     {
         let key = expr.get("key").and_then(|k| k.text()).unwrap_or_default();
-        let op = expr.get("operator").and_then(|o| o.text()).unwrap_or_default();
+        let op = expr
+            .get("operator")
+            .and_then(|o| o.text())
+            .unwrap_or_default();
         let values: Vec<String> = expr
             .get("values")
             .and_then(|v| v.as_seq())
@@ -192,7 +200,9 @@ mod tests {
 
     #[test]
     fn path_coverage() {
-        let a = automation("apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: a, namespace: flux-system}\nspec:\n  update: {path: ./apps/, strategy: Setters}\n");
+        let a = automation(
+            "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageUpdateAutomation\nmetadata: {name: a, namespace: flux-system}\nspec:\n  update: {path: ./apps/, strategy: Setters}\n",
+        );
         assert_eq!(a.path, "apps");
         assert!(a.covers("apps/x.yaml"));
         assert!(a.covers("apps/base/x.yaml"));
@@ -200,21 +210,30 @@ mod tests {
         assert!(!a.covers("x.yaml"));
         assert!(!a.has_legacy_updated());
         assert!(a.problem.is_none());
-        let root = automation("apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImageUpdateAutomation\nmetadata: {name: a}\nspec: {}\n");
+        let root = automation(
+            "apiVersion: image.toolkit.fluxcd.io/v1beta1\nkind: ImageUpdateAutomation\nmetadata: {name: a}\nspec: {}\n",
+        );
         assert!(root.covers("x.yaml"));
         assert_eq!(root.namespace, "default");
         assert!(root.has_legacy_updated());
-        let bad = automation("kind: ImageUpdateAutomation\nmetadata: {name: a}\nspec: {update: {path: ../x, strategy: Other}}\n");
+        let bad = automation(
+            "kind: ImageUpdateAutomation\nmetadata: {name: a}\nspec: {update: {path: ../x, strategy: Other}}\n",
+        );
         assert!(bad.problem.is_some());
     }
 
     #[test]
     fn policy_selector() {
-        let a = automation("kind: ImageUpdateAutomation\nmetadata: {name: a, namespace: ns}\nspec:\n  policySelector:\n    matchLabels: {team: a}\n    matchExpressions:\n      - {key: tier, operator: In, values: [web, api]}\n");
+        let a = automation(
+            "kind: ImageUpdateAutomation\nmetadata: {name: a, namespace: ns}\nspec:\n  policySelector:\n    matchLabels: {team: a}\n    matchExpressions:\n      - {key: tier, operator: In, values: [web, api]}\n",
+        );
         let policy = |ns: &str, labels: &[(&str, &str)]| ImagePolicy {
             namespace: ns.into(),
             name: "p".into(),
-            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             repository: (ns.into(), "r".into()),
             rule: Err("unused".into()),
             filter: None,

@@ -5,4 +5,5 @@ pub mod automation;
 mod json;
 pub mod marker;
 pub mod policy;
+pub mod rewrite;
 pub mod semver;
