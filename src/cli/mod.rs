@@ -3,6 +3,7 @@
 pub mod build;
 pub mod fleet;
 pub mod graph;
+pub mod images;
 pub mod json;
 pub mod render;
 
@@ -32,6 +33,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Show each cluster's Flux Kustomizations in dependsOn waves.
     Graph(graph::GraphArgs),
+    /// Image automation offline: list, plan and apply `$imagepolicy` marker updates.
+    Images(images::ImagesArgs),
 }
 
 /// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
@@ -69,6 +72,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args).map(|()| true),
         Command::Render(args) => render::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Images(args) => images::run(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -2,7 +2,9 @@
 
 use std::ops::Range;
 
+use super::discover::Repo;
 use super::marker::Style;
+use super::plan::Plan;
 use crate::yaml::Value;
 use crate::yaml::resolve::{Resolved, resolve_plain};
 
@@ -32,6 +34,21 @@ pub fn splice(src: &str, edits: &[(Range<usize>, String)]) -> String {
     }
     out.push_str(&src[at..]);
     out
+}
+
+/// The new text of every file the plan changes: (index in [`Repo::files`], text), in file order.
+pub fn rewritten_files(repo: &Repo, plan: &Plan) -> Vec<(usize, String)> {
+    let mut edits: Vec<Vec<(Range<usize>, String)>> = vec![Vec::new(); repo.files.len()];
+    for ((file, marker), value) in plan.final_values() {
+        let m = &repo.files[file].markers.markers[marker];
+        edits[file].push((m.span.clone(), scalar_text(m.style, value)));
+    }
+    edits
+        .into_iter()
+        .enumerate()
+        .filter(|(_, e)| !e.is_empty())
+        .map(|(i, e)| (i, splice(&repo.files[i].text, &e)))
+        .collect()
 }
 
 fn plain_safe(value: &str) -> bool {
