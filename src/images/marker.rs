@@ -308,7 +308,14 @@ fn scan(src: &str) -> Result<(Vec<Scalar>, Vec<ObjectId>), YamlError> {
             }
             Event::Scalar(text, style, _, _) => {
                 let (s, e) = (span.start, span.end);
-                let start = index.byte_offset(s.index(), s.line(), s.col());
+                let raw_start = index.byte_offset(s.index(), s.line(), s.col());
+                // The parser's span starts at the node's anchor or tag, if any.
+                let start = skip_properties(src, raw_start);
+                let pos = if start == raw_start {
+                    Pos::new(s.line() as u32, s.col() as u32 + 1)
+                } else {
+                    pos_of(src, start)
+                };
                 let end = match style {
                     // The parser's span of a quoted scalar runs on to the next token.
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => quoted_end(src, start),
@@ -326,7 +333,7 @@ fn scan(src: &str) -> Result<(Vec<Scalar>, Vec<ObjectId>), YamlError> {
                     span: start..end.max(start),
                     style,
                     value: text.into_owned(),
-                    pos: Pos::new(s.line() as u32, s.col() as u32 + 1),
+                    pos,
                     role,
                     document,
                 });
@@ -353,6 +360,27 @@ fn scan(src: &str) -> Result<(Vec<Scalar>, Vec<ObjectId>), YamlError> {
         }
     }
     Ok((scalars, objects))
+}
+
+/// Skips a node's `&anchor` and `!tag` properties and the whitespace after them.
+fn skip_properties(src: &str, mut at: usize) -> usize {
+    while matches!(src.as_bytes().get(at), Some(b'&' | b'!')) {
+        at += src[at..]
+            .find(|c: char| c.is_whitespace())
+            .unwrap_or(src.len() - at);
+        at += src[at..].len() - src[at..].trim_start().len();
+    }
+    at
+}
+
+/// The 1-based line and character column of a byte offset.
+fn pos_of(src: &str, at: usize) -> Pos {
+    let before = &src[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos::new(
+        before.matches('\n').count() as u32 + 1,
+        before[line_start..].chars().count() as u32 + 1,
+    )
 }
 
 /// The byte offset just past the closing quote of the quoted scalar starting at `start`.
@@ -497,6 +525,25 @@ spec:
             strays,
             [Pos::new(1, 6), Pos::new(3, 4)],
             "text after the JSON object; a marker on `d:` annotates nothing"
+        );
+    }
+
+    #[test]
+    fn anchors_tags_and_block_scalars() {
+        let src = "a: &img foo:1 # {\"$imagepolicy\": \"ns:a\"}\nb: !!str 'bar:1' # {\"$imagepolicy\": \"ns:b\"}\nc: |\n  x # {\"$imagepolicy\": \"ns:c\"}\nd: e\n";
+        let got = spans(src);
+        assert_eq!(
+            got,
+            vec![
+                ("ns:a".into(), "foo:1", Style::Plain, Pos::new(1, 9)),
+                (
+                    "ns:b".into(),
+                    "'bar:1'",
+                    Style::SingleQuoted,
+                    Pos::new(2, 10)
+                ),
+            ],
+            "properties are not part of the scalar; block scalar text is not a comment"
         );
     }
 
