@@ -5,7 +5,8 @@
 //! like fluxcd/pkg's `version.ParseVersion`. Constraints accept the loose forms
 //! (`1`, `1.2`, `1.x`, `*`, `v1.2`), the operators `=`, `!=`, `>`, `<`, `>=`, `=>`, `<=`, `=<`,
 //! `~`, `~>`, `^`, hyphen ranges (`1.2 - 1.4.5`), AND by comma or space and OR by `||`. A
-//! constraint without a prerelease never matches a prerelease version.
+//! prerelease version only matches an AND group in which some term has a prerelease
+//! (`>=1.0.0-0 <2.0.0` admits `1.5.0-rc.1`; `>=1.0.0 <2.0.0` does not), as in semver v3.4.
 
 use std::cmp::Ordering;
 
@@ -183,9 +184,10 @@ impl Constraint {
 
     /// Whether `v` satisfies the constraint.
     pub fn matches(&self, v: &Version) -> bool {
-        self.any_of
-            .iter()
-            .any(|terms| terms.iter().all(|t| t.matches(v)))
+        self.any_of.iter().any(|terms| {
+            let admits_pre = terms.iter().any(|t| t.con.has_pre());
+            terms.iter().all(|t| t.matches(v, admits_pre))
+        })
     }
 }
 
@@ -330,10 +332,9 @@ fn parse_term(op: &str, text: &str) -> Result<Term, String> {
 }
 
 impl Term {
-    fn matches(&self, v: &Version) -> bool {
+    fn matches(&self, v: &Version, admits_pre: bool) -> bool {
         let c = &self.con;
-        // A constraint without a prerelease does not admit prerelease versions.
-        if v.has_pre() && !c.has_pre() {
+        if v.has_pre() && !admits_pre {
             return false;
         }
         let cmp = v.precedence(c);
@@ -574,7 +575,11 @@ mod tests {
         ("1.2 - 1.4.5", "1.4.5", true),
         ("1.2 - 1.4.5", "1.4.6", false),
         ("1.2 - 1.4.5", "1.1.9", false),
-        (">=1.0.0-rc.1 <1.0.0", "1.0.0-rc.2", false),
+        (">=1.0.0-rc.1 <1.0.0", "1.0.0-rc.2", true),
+        (">=1.0.0-0 <2.0.0", "1.6.0-rc.1", true),
+        (">=1.0.0 <2.0.0", "1.6.0-rc.1", false),
+        (">=1.0.0-0 <2.0.0 || >=3.0.0", "3.1.0-rc.1", false),
+        ("!=1.2.3", "1.2.4-rc.1", false),
         ("1.0.0-rc.1", "1.0.0-rc.1", true),
         ("1.0.0", "1.0.0+build.7", true),
     ];
