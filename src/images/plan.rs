@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::automation::Automation;
 use super::discover::Repo;
 use super::marker::{Field, ObjectId, Setter};
 use super::policy::{ImagePolicy, latest};
@@ -68,13 +69,17 @@ impl Plan {
     /// Works out every automation's changes; automations run in order, each seeing the
     /// values the ones before it set.
     pub fn new(repo: &Repo, selection: Selection<'_>) -> Plan {
-        let mut plan = Plan::default();
-        let mut current: BTreeMap<(usize, usize), String> = BTreeMap::new();
-        let mut tags_of: BTreeMap<String, Result<String, String>> = BTreeMap::new();
+        let mut planner = Planner {
+            repo,
+            selection,
+            plan: Plan::default(),
+            current: BTreeMap::new(),
+            tags_of: BTreeMap::new(),
+        };
         for (ai, auto) in repo.automations.iter().enumerate() {
             let at = repo.path_of(&auto.origin.file);
             if auto.suspended {
-                plan.notes.push(Diagnostic::at(
+                planner.plan.notes.push(Diagnostic::at(
                     format!("ImageUpdateAutomation {} is suspended: skipped", auto.key()),
                     at,
                     auto.origin.pos,
@@ -82,7 +87,7 @@ impl Plan {
                 continue;
             }
             if let Some(problem) = &auto.problem {
-                plan.error(
+                planner.plan.error(
                     Diagnostic::at(
                         format!("ImageUpdateAutomation {}: {problem}", auto.key()),
                         at,
@@ -97,88 +102,17 @@ impl Plan {
                 changes: Vec::new(),
             };
             for (fi, file) in repo.files.iter().enumerate() {
-                if !auto.covers(&file.rel) {
-                    continue;
-                }
-                for (mi, m) in file.markers.markers.iter().enumerate() {
-                    let here = repo.path_of(&file.rel);
-                    let Some(setter) = &m.setter else {
-                        plan.error(
-                            Diagnostic::at(
-                                format!("marker names {:?}, not NS:NAME", m.setter_text),
-                                here,
-                                m.pos,
-                            )
-                            .with_hint("write `NS:NAME`, `NS:NAME:tag`, `NS:NAME:name` or `NS:NAME:digest`"),
-                        );
-                        continue;
-                    };
-                    if setter.namespace != auto.namespace {
-                        continue;
-                    }
-                    if let Selection::Set { policy, .. } = selection
-                        && setter.policy_key() != policy
-                    {
-                        continue;
-                    }
-                    let Some(policy) = repo.policy(&setter.policy_key()) else {
-                        plan.error(
-                            Diagnostic::at(
-                                format!("unknown ImagePolicy {}", setter.policy_key()),
-                                here,
-                                m.pos,
-                            )
-                            .with_hint("add the ImagePolicy to the repository or fix the marker"),
-                        );
-                        continue;
-                    };
-                    if !auto.applies_to(policy) {
-                        continue;
-                    }
-                    let tag = tags_of
-                        .entry(policy.key())
-                        .or_insert_with(|| selected_tag(repo, policy, selection))
-                        .clone();
-                    let image_ref = tag
-                        .as_ref()
-                        .ok()
-                        .and_then(|t| field_value(repo, policy, Field::Image, t).ok());
-                    let new = tag.and_then(|t| field_value(repo, policy, setter.field, &t));
-                    let new = match new {
-                        Ok(v) => v,
-                        Err(e) => {
-                            plan.error(
-                                Diagnostic::at(
-                                    format!("ImagePolicy {}: {e}", policy.key()),
-                                    here,
-                                    m.pos,
-                                )
-                                .with_hint(hint_for(&e)),
-                            );
-                            continue;
-                        }
-                    };
-                    let old = current.get(&(fi, mi)).unwrap_or(&m.value).clone();
-                    if old != new {
-                        current.insert((fi, mi), new.clone());
-                        run.changes.push(Change {
-                            file: fi,
-                            marker: mi,
-                            setter: setter.clone(),
-                            object: m.object.clone(),
-                            pos: m.pos,
-                            old,
-                            new,
-                            image_ref,
-                        });
+                if auto.covers(&file.rel) {
+                    for mi in 0..file.markers.markers.len() {
+                        run.changes.extend(planner.marker(auto, fi, mi));
                     }
                 }
             }
             if !run.changes.is_empty() {
-                plan.runs.push(run);
+                planner.plan.runs.push(run);
             }
         }
-        plan
+        planner.plan
     }
 
     fn error(&mut self, d: Diagnostic) {
@@ -194,6 +128,86 @@ impl Plan {
             out.insert((c.file, c.marker), c.new.as_str());
         }
         out
+    }
+}
+
+/// The state of planning: values set by earlier automations, each policy's tag.
+struct Planner<'r> {
+    repo: &'r Repo,
+    selection: Selection<'r>,
+    plan: Plan,
+    current: BTreeMap<(usize, usize), String>,
+    tags_of: BTreeMap<String, Result<String, String>>,
+}
+
+impl Planner<'_> {
+    /// The change an automation makes to one marker, if any; problems go to the plan.
+    fn marker(&mut self, auto: &Automation, fi: usize, mi: usize) -> Option<Change> {
+        let repo = self.repo;
+        let file = &repo.files[fi];
+        let m = &file.markers.markers[mi];
+        let here = || repo.path_of(&file.rel);
+        let Some(setter) = &m.setter else {
+            self.plan.error(
+                Diagnostic::at(
+                    format!("marker names {:?}, not NS:NAME", m.setter_text),
+                    here(),
+                    m.pos,
+                )
+                .with_hint("write `NS:NAME`, `NS:NAME:tag`, `NS:NAME:name` or `NS:NAME:digest`"),
+            );
+            return None;
+        };
+        let key = setter.policy_key();
+        let other_policy = matches!(self.selection, Selection::Set { policy, .. } if policy != key);
+        if setter.namespace != auto.namespace || other_policy {
+            return None;
+        }
+        let Some(policy) = repo.policy(&key) else {
+            self.plan.error(
+                Diagnostic::at(format!("unknown ImagePolicy {key}"), here(), m.pos)
+                    .with_hint("add the ImagePolicy to the repository or fix the marker"),
+            );
+            return None;
+        };
+        if !auto.applies_to(policy) {
+            return None;
+        }
+        let selection = self.selection;
+        let tag = self
+            .tags_of
+            .entry(key)
+            .or_insert_with(|| selected_tag(repo, policy, selection))
+            .clone();
+        let image_ref = tag
+            .as_ref()
+            .ok()
+            .and_then(|t| field_value(repo, policy, Field::Image, t).ok());
+        let new = match tag.and_then(|t| field_value(repo, policy, setter.field, &t)) {
+            Ok(v) => v,
+            Err(e) => {
+                self.plan.error(
+                    Diagnostic::at(format!("ImagePolicy {}: {e}", policy.key()), here(), m.pos)
+                        .with_hint(hint_for(&e)),
+                );
+                return None;
+            }
+        };
+        let old = self.current.get(&(fi, mi)).unwrap_or(&m.value).clone();
+        if old == new {
+            return None;
+        }
+        self.current.insert((fi, mi), new.clone());
+        Some(Change {
+            file: fi,
+            marker: mi,
+            setter: setter.clone(),
+            object: m.object.clone(),
+            pos: m.pos,
+            old,
+            new,
+            image_ref,
+        })
     }
 }
 
@@ -257,5 +271,104 @@ fn field_value(
         Field::Image => Ok(format!("{}:{tag}", image_of(repo, policy)?)),
         Field::Name => Ok(image_of(repo, policy)?.to_string()),
         Field::Digest => Err("the digest of the latest image is not known offline".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::DiskTree;
+    use crate::yaml::Limits;
+
+    const OBJECTS: &str = "apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageRepository
+metadata: {name: app, namespace: ns}
+spec: {image: ghcr.io/o/app}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImagePolicy
+metadata: {name: app, namespace: ns, labels: {auto: 'yes'}}
+spec: {imageRepositoryRef: {name: app}, policy: {semver: {range: '1.x'}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageUpdateAutomation
+metadata: {name: a-root, namespace: ns}
+spec: {update: {path: ./}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageUpdateAutomation
+metadata: {name: b-apps, namespace: ns}
+spec: {update: {path: ./apps}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageUpdateAutomation
+metadata: {name: c-selective, namespace: ns}
+spec: {policySelector: {matchLabels: {auto: 'no'}}}
+---
+apiVersion: image.toolkit.fluxcd.io/v1
+kind: ImageUpdateAutomation
+metadata: {name: d-suspended, namespace: ns}
+spec: {suspend: true}
+";
+
+    #[test]
+    fn automations_run_in_order_and_see_earlier_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("objects.yaml"), OBJECTS).unwrap();
+        std::fs::create_dir(dir.path().join("apps")).unwrap();
+        std::fs::write(
+            dir.path().join("apps/app.yaml"),
+            "image: ghcr.io/o/app:1.0.0 # {\"$imagepolicy\": \"ns:app\"}\nother: x # {\"$imagepolicy\": \"ns:ghost\"}\n",
+        )
+        .unwrap();
+        let repo = Repo::scan(&DiskTree, dir.path(), &Limits::default()).unwrap();
+        let mut tags = Tags::default();
+        tags.by_image.insert(
+            "ghcr.io/o/app".into(),
+            vec!["1.0.0".into(), "1.3.0".into(), "2.0.0".into()],
+        );
+        let plan = Plan::new(&repo, Selection::Evaluate(&tags));
+        let runs: Vec<(&str, usize)> = plan
+            .runs
+            .iter()
+            .map(|r| {
+                (
+                    repo.automations[r.automation].name.as_str(),
+                    r.changes.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            runs,
+            [("a-root", 1)],
+            "b-apps sees a-root's value; c-selective selects nothing"
+        );
+        assert_eq!(plan.runs[0].changes[0].new, "ghcr.io/o/app:1.3.0");
+        assert_eq!(
+            plan.errors.len(),
+            1,
+            "the unknown policy once, though three automations cover it"
+        );
+        assert!(
+            plan.errors[0]
+                .message
+                .contains("unknown ImagePolicy ns:ghost")
+        );
+        assert_eq!(plan.notes.len(), 1);
+        assert!(plan.notes[0].message.contains("d-suspended is suspended"));
+
+        let set = Plan::new(
+            &repo,
+            Selection::Set {
+                policy: "ns:app",
+                tag: "9.9.9",
+            },
+        );
+        assert_eq!(set.runs[0].changes[0].new, "ghcr.io/o/app:9.9.9");
+        assert!(
+            set.errors.is_empty(),
+            "other policies' markers are left alone: {:?}",
+            set.errors
+        );
     }
 }
