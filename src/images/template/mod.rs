@@ -159,13 +159,14 @@ fn changed(files: &Files<'_>) -> Data {
             all.insert(id.clone(), cs.clone());
         }
     }
-    let mut unique: Vec<Data> = Vec::new();
-    for c in files.values().flat_map(|o| o.values()).flatten() {
-        let d = change_data(c);
-        if !unique.contains(&d) {
-            unique.push(d);
-        }
-    }
+    let mut seen = std::collections::BTreeSet::new();
+    let unique: Vec<Data> = files
+        .values()
+        .flat_map(|o| o.values())
+        .flatten()
+        .filter(|c| seen.insert((&c.old, &c.new, c.setter.to_string())))
+        .map(|c| change_data(c))
+        .collect();
     Data::structure(
         "update.Result",
         vec![
@@ -190,6 +191,7 @@ fn updated(files: &Files<'_>) -> Data {
         refs
     };
     let mut images: Vec<Data> = Vec::new();
+    let mut seen_images = std::collections::BTreeSet::new();
     let mut objects: BTreeMap<ObjectId, Vec<Data>> = BTreeMap::new();
     let mut file_entries = Vec::new();
     for (f, objs) in files {
@@ -197,7 +199,8 @@ fn updated(files: &Files<'_>) -> Data {
         for (id, cs) in objs {
             let refs = refs_of(cs);
             for r in &refs {
-                if !images.contains(r) {
+                let policy = r.field("Policy").map(|p| p.print()).unwrap_or_default();
+                if seen_images.insert((r.print(), policy)) {
                     images.push(r.clone());
                 }
             }
