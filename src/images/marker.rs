@@ -548,6 +548,38 @@ spec:
     }
 
     #[test]
+    fn unicode_crlf_and_hostile_text() {
+        let src = "# ünïcödé\r\nnäme: \"é:1\" # {\"$imagepolicy\": \"ns:p\"}\r\nb: x\r\n";
+        let got = spans(src);
+        assert_eq!(
+            got,
+            vec![(
+                "ns:p".into(),
+                "\"é:1\"",
+                Style::DoubleQuoted,
+                Pos::new(2, 7)
+            )]
+        );
+        for hostile in [
+            "a: \"unterminated # {\"$imagepolicy\": \"ns:p\"}\n",
+            "{\"$imagepolicy\": \"ns:p\"}\n",
+            "- # {\"$imagepolicy\": \"ns:p\"}\n",
+            "a: 'x' #{\"$imagepolicy\": \"ns:p\"\n",
+            "a: !t # {\"$imagepolicy\": \"ns:p\"}\n",
+            "a: &x # {\"$imagepolicy\": \"ns:p\"}\nb: *x # {\"$imagepolicy\": \"ns:p\"}\n",
+            "\t# {\"$imagepolicy\": \"ns:p\"}",
+        ] {
+            // Errors or strays, never a panic.
+            if let Ok(found) = find(hostile) {
+                assert!(
+                    found.markers.iter().all(|m| m.span.end <= hostile.len()),
+                    "{hostile:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn setter_forms() {
         assert_eq!(Setter::parse("ns:p").unwrap().field, Field::Image);
         assert_eq!(Setter::parse("ns:p:name").unwrap().field, Field::Name);
