@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per subcommand.
 
 pub mod build;
+pub mod decrypt;
 pub mod fleet;
 pub mod graph;
 pub mod images;
@@ -35,6 +36,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Image automation offline: list, plan and apply `$imagepolicy` marker updates.
     Images(images::ImagesArgs),
+    /// Decrypt sops files like `sops -d` (age and SSH keys).
+    Decrypt(decrypt::DecryptArgs),
 }
 
 /// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
@@ -73,6 +76,7 @@ pub fn run() -> ExitCode {
         Command::Render(args) => render::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Images(args) => images::run(&args),
+        Command::Decrypt(args) => decrypt::run(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
