@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod flux;
+pub mod images;
 pub mod kustomize;
 pub mod redact;
 pub mod report;

@@ -4,6 +4,7 @@ pub mod build;
 pub mod decrypt;
 pub mod fleet;
 pub mod graph;
+pub mod images;
 pub mod json;
 pub mod render;
 
@@ -33,6 +34,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Show each cluster's Flux Kustomizations in dependsOn waves.
     Graph(graph::GraphArgs),
+    /// Image automation offline: list, plan and apply `$imagepolicy` marker updates.
+    Images(images::ImagesArgs),
     /// Decrypt sops files like `sops -d` (age and SSH keys).
     Decrypt(decrypt::DecryptArgs),
 }
@@ -72,6 +75,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args).map(|()| true),
         Command::Render(args) => render::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Images(args) => images::run(&args),
         Command::Decrypt(args) => decrypt::run(&args),
     };
     match result {
