@@ -154,7 +154,7 @@ pub fn to_bytes(v: &Value) -> Option<std::borrow::Cow<'_, [u8]>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use aes_gcm::aead::AeadCore;
 
