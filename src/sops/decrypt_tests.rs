@@ -89,37 +89,48 @@ impl Fixture {
     }
 }
 
+/// The fixture with one edit, decrypted with `keys` (it must fail).
+fn tampered(
+    keys: &KeyRing,
+    id: &age::x25519::Identity,
+    edit: impl FnOnce(&mut Fixture),
+) -> SopsError {
+    let mut t = Fixture {
+        id: id.clone(),
+        ..Fixture::new()
+    };
+    edit(&mut t);
+    t.decrypt(keys).unwrap_err()
+}
+
 #[test]
 fn good_file_decrypts_to_every_output_format() {
     let f = Fixture::new();
     let keys = ring(&[&f.id]);
-    let out = f.decrypt(&keys).unwrap();
+    let to = |format| {
+        decrypt_file(
+            f.yaml().as_bytes(),
+            Format::Yaml,
+            format,
+            &keys,
+            &DecryptOptions::default(),
+        )
+        .unwrap()
+    };
     assert_eq!(
-        out.expose(),
+        f.decrypt(&keys).unwrap().expose(),
         b"# a comment\nuser: alice\nport: 5432\nnote_unencrypted: clear\n"
     );
-    let json = decrypt_file(
-        f.yaml().as_bytes(),
-        Format::Yaml,
-        Format::Json,
-        &keys,
-        &DecryptOptions::default(),
-    )
-    .unwrap();
     assert_eq!(
-        json.expose(),
+        to(Format::Yaml).expose(),
+        b"# a comment\nuser: alice\nport: 5432\nnote_unencrypted: clear\n"
+    );
+    assert_eq!(
+        to(Format::Json).expose(),
         b"{\n\t\"user\": \"alice\",\n\t\"port\": 5432,\n\t\"note_unencrypted\": \"clear\"\n}\n"
     );
-    let env = decrypt_file(
-        f.yaml().as_bytes(),
-        Format::Yaml,
-        Format::Dotenv,
-        &keys,
-        &DecryptOptions::default(),
-    )
-    .unwrap();
     assert_eq!(
-        env.expose(),
+        to(Format::Dotenv).expose(),
         b"# a comment\nuser=alice\nport=5432\nnote_unencrypted=clear\n"
     );
 }
@@ -129,23 +140,18 @@ fn each_tampering_has_its_own_error() {
     let f = Fixture::new();
     let keys = ring(&[&f.id]);
     let other = Fixture::new();
+    let id = &f.id;
 
-    let mut t = Fixture::new();
-    t.id = f.id.clone();
-    t.user = seal(b"alice", &KEY, b"port:", "str");
+    let err = tampered(&keys, id, |t| {
+        t.user = seal(b"alice", &KEY, b"port:", "str")
+    });
     assert_eq!(
-        t.decrypt(&keys).unwrap_err(),
+        err,
         SopsError::ValueDecrypt {
             path: "user:".into()
         }
     );
-
-    let mut t = Fixture {
-        id: f.id.clone(),
-        ..Fixture::new()
-    };
-    t.user = "plain-text-value".into();
-    let err = t.decrypt(&keys).unwrap_err();
+    let err = tampered(&keys, id, |t| t.user = "plain-text-value".into());
     assert_eq!(
         err,
         SopsError::NotSopsFormat {
@@ -153,54 +159,38 @@ fn each_tampering_has_its_own_error() {
         }
     );
     assert!(!err.to_string().contains("plain-text-value"));
-
-    let mut t = Fixture {
-        id: f.id.clone(),
-        ..Fixture::new()
-    };
-    t.port = "5432".into();
+    let err = tampered(&keys, id, |t| t.port = "5432".into());
     assert_eq!(
-        t.decrypt(&keys).unwrap_err(),
+        err,
         SopsError::NonStringEncrypted {
             path: "port:".into(),
             found: "int"
         }
     );
-
-    let mut t = Fixture {
-        id: f.id.clone(),
+    let err = tampered(&keys, id, |t| {
+        t.port = seal(b"5432", &KEY, b"port:", "weird")
+    });
+    assert!(matches!(err, SopsError::UnknownType { path, .. } if path == "port:"));
+    let err = tampered(&keys, id, |t| {
+        t.mac = seal(mac(&["bob"]).as_bytes(), &KEY, LASTMOD.as_bytes(), "str")
+    });
+    assert!(matches!(err, SopsError::MacMismatch { stored, .. } if stored == mac(&["bob"])));
+    let err = tampered(&keys, id, |t| t.mac = String::new());
+    assert!(matches!(err, SopsError::MacMismatch { stored, .. } if stored.is_empty()));
+    let err = tampered(&keys, id, |t| {
+        t.lastmodified = "2026-01-01T00:00:01Z".into()
+    });
+    assert_eq!(err, SopsError::MacUndecryptable);
+    let err = tampered(&keys, id, |t| {
+        t.lastmodified = "2026-01-01t00:00:00Z".into()
+    });
+    assert!(matches!(err, SopsError::InvalidMetadata { .. }));
+    // Flux mode: a MAC that does not open does not matter.
+    let t = Fixture {
+        id: id.clone(),
+        lastmodified: "2026-01-01T00:00:01Z".into(),
         ..Fixture::new()
     };
-    t.port = seal(b"5432", &KEY, b"port:", "weird");
-    assert!(
-        matches!(t.decrypt(&keys).unwrap_err(), SopsError::UnknownType { path, .. } if path == "port:")
-    );
-
-    let mut t = Fixture {
-        id: f.id.clone(),
-        ..Fixture::new()
-    };
-    t.mac = seal(mac(&["bob"]).as_bytes(), &KEY, LASTMOD.as_bytes(), "str");
-    assert!(
-        matches!(t.decrypt(&keys).unwrap_err(), SopsError::MacMismatch { stored, .. } if stored == mac(&["bob"]))
-    );
-
-    let mut t = Fixture {
-        id: f.id.clone(),
-        ..Fixture::new()
-    };
-    t.mac = String::new();
-    assert!(
-        matches!(t.decrypt(&keys).unwrap_err(), SopsError::MacMismatch { stored, .. } if stored.is_empty())
-    );
-
-    let mut t = Fixture {
-        id: f.id.clone(),
-        ..Fixture::new()
-    };
-    t.lastmodified = "2026-01-01T00:00:01Z".into();
-    assert_eq!(t.decrypt(&keys).unwrap_err(), SopsError::MacUndecryptable);
-    // Flux mode: neither MAC problem matters.
     let flux = decrypt_file(
         t.yaml().as_bytes(),
         Format::Yaml,
@@ -209,16 +199,6 @@ fn each_tampering_has_its_own_error() {
         &DecryptOptions { verify_mac: false },
     );
     assert!(flux.is_ok());
-
-    let mut t = Fixture {
-        id: f.id.clone(),
-        ..Fixture::new()
-    };
-    t.lastmodified = "2026-01-01t00:00:00Z".into();
-    assert!(matches!(
-        t.decrypt(&keys).unwrap_err(),
-        SopsError::InvalidMetadata { .. }
-    ));
 
     match f.decrypt(&ring(&[&other.id])).unwrap_err() {
         SopsError::NoIdentity { attempts, sources } => {
