@@ -10,6 +10,7 @@ use aes_gcm::{AesGcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use regex::Regex;
+use zeroize::Zeroize;
 
 use super::tree::Value;
 
@@ -63,40 +64,47 @@ pub fn open(enc: &Encrypted, key: &[u8; 32], aad: &[u8]) -> Option<Vec<u8>> {
         .ok()
 }
 
-/// Turns a plaintext into the value its `type:` names; `Err` says what is wrong.
-pub fn decode(kind: &str, plain: Vec<u8>) -> Result<Value, String> {
-    let text =
-        || String::from_utf8(plain.clone()).map_err(|_| format!("{kind} plaintext is not UTF-8"));
+/// Turns a plaintext into the value its `type:` names; `Err` says what is wrong. Plaintext that
+/// is parsed into another type is wiped.
+pub fn decode(kind: &str, mut plain: Vec<u8>) -> Result<Value, String> {
     match kind {
-        "str" => Ok(match String::from_utf8(plain) {
-            Ok(s) => Value::Str(s),
-            Err(e) => Value::Bytes(e.into_bytes()),
-        }),
-        "bytes" => Ok(Value::Bytes(plain)),
-        "comment" => Ok(Value::Comment(String::from_utf8_lossy(&plain).into_owned())),
-        "int" => {
-            let t = text()?;
-            go_atoi(&t)
-                .map(Value::Int)
-                .ok_or_else(|| "int plaintext is not a decimal integer".into())
+        "str" => {
+            return Ok(match String::from_utf8(plain) {
+                Ok(s) => Value::Str(s),
+                Err(e) => Value::Bytes(e.into_bytes()),
+            });
         }
-        "float" => {
-            let t = text()?;
-            go_parse_float(&t)
-                .map(Value::Float)
-                .ok_or_else(|| "float plaintext is not a number".into())
+        "bytes" => return Ok(Value::Bytes(plain)),
+        "comment" => {
+            return Ok(Value::Comment(match String::from_utf8(plain) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            }));
         }
-        "bool" => match text()?.as_str() {
+        _ => {}
+    }
+    let parsed = parse_typed(kind, &plain);
+    plain.zeroize();
+    parsed
+}
+
+fn parse_typed(kind: &str, plain: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(plain).map_err(|_| format!("{kind} plaintext is not UTF-8"))?;
+    match kind {
+        "int" => go_atoi(text)
+            .map(Value::Int)
+            .ok_or_else(|| "int plaintext is not a decimal integer".into()),
+        "float" => go_parse_float(text)
+            .map(Value::Float)
+            .ok_or_else(|| "float plaintext is not a number".into()),
+        "bool" => match text {
             "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(Value::Bool(true)),
             "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(Value::Bool(false)),
             _ => Err("bool plaintext is not a boolean".into()),
         },
-        "time" => {
-            let t = text()?;
-            crate::yaml::timestamp::parse(&t)
-                .map(|ts| Value::Time(ts.to_rfc3339()))
-                .ok_or_else(|| "time plaintext is not an RFC 3339 timestamp".into())
-        }
+        "time" => crate::yaml::timestamp::parse(text)
+            .map(|ts| Value::Time(ts.to_rfc3339()))
+            .ok_or_else(|| "time plaintext is not an RFC 3339 timestamp".into()),
         other => Err(format!("unknown datatype `{other}`")),
     }
 }
@@ -154,7 +162,7 @@ pub fn to_bytes(v: &Value) -> Option<std::borrow::Cow<'_, [u8]>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use aes_gcm::aead::AeadCore;
 

@@ -1,5 +1,7 @@
 //! The INI store (gopkg.in/ini.v1 as sops uses it, spec §2.5): sections become top-level
-//! mappings, `[sops]` holds the flattened metadata, `;`/`#` lines are comments.
+//! mappings, `[sops]` holds the flattened metadata. Comment lines attach to the next section
+//! header or key, as ini.v1 reads them; sops lists a section's comment first in the section and
+//! a key's comment right after the key, and writes both back before what they belong to.
 
 use crate::sops::error::SopsError;
 use crate::sops::flatten::unflatten;
@@ -7,26 +9,62 @@ use crate::sops::tree::{Item, Value};
 
 use super::dotenv::scalar_text;
 
-/// Splits an INI file into sections (keys before the first header form `DEFAULT`) and metadata.
-pub fn read(input: &[u8]) -> Result<(Vec<Item>, Option<Value>), SopsError> {
-    let text = String::from_utf8_lossy(input);
-    let mut sections: Vec<(String, Vec<Item>)> = vec![("DEFAULT".into(), Vec::new())];
-    // ini.v1 attaches comment lines to the next section or key; sops lists a section's
-    // comments first in the section and a key's comments right after the key.
-    let mut pending: Vec<Item> = Vec::new();
+/// One section as ini.v1 holds it.
+struct Section {
+    name: String,
+    comment: String,
+    keys: Vec<(String, String, String)>,
+}
+
+/// sops' `stripCommentChar`: leading `;`/`#` and spaces of the (first line of the) comment.
+fn strip_comment(c: &str) -> String {
+    if c.starts_with(';') {
+        c.trim_start_matches([';', ' ']).to_owned()
+    } else if c.starts_with('#') {
+        c.trim_start_matches(['#', ' ']).to_owned()
+    } else {
+        c.to_owned()
+    }
+}
+
+/// ini.v1's value reading: quoted values keep their content, others end at `#`/`;`.
+fn read_value(v: &str) -> String {
+    for q in ["\"\"\"", "\"", "`"] {
+        if let Some(rest) = v.strip_prefix(q)
+            && let Some(end) = rest.find(q)
+        {
+            return rest[..end].to_owned();
+        }
+    }
+    let v = v.find(['#', ';']).map_or(v, |i| &v[..i]).trim();
+    let quoted = |q: char| v.len() >= 2 && v.starts_with(q) && v.ends_with(q);
+    if quoted('\'') || quoted('"') {
+        v[1..v.len() - 1].to_owned()
+    } else {
+        v.to_owned()
+    }
+}
+
+fn parse(text: &str) -> Result<Vec<Section>, SopsError> {
+    let mut sections = vec![Section {
+        name: "DEFAULT".into(),
+        comment: String::new(),
+        keys: Vec::new(),
+    }];
+    let mut pending: Vec<&str> = Vec::new();
     for (n, raw) in text.split('\n').enumerate() {
         let line = raw.trim_end_matches('\r').trim();
         if line.is_empty() {
             continue;
         }
         if line.starts_with(';') || line.starts_with('#') {
-            pending.push(Item::Comment(
-                line.trim_start_matches([';', '#']).trim_start().to_owned(),
-            ));
+            pending.push(line);
             continue;
         }
+        let comment = pending.join("\n");
+        pending.clear();
         if let Some(name) = line.strip_prefix('[') {
-            let Some(name) = name.strip_suffix(']') else {
+            let Some(end) = name.find(']') else {
                 return Err(SopsError::Syntax {
                     format: "INI",
                     line: n as u32 + 1,
@@ -34,104 +72,143 @@ pub fn read(input: &[u8]) -> Result<(Vec<Item>, Option<Value>), SopsError> {
                     message: "unclosed section header".into(),
                 });
             };
-            sections.push((name.trim().to_owned(), std::mem::take(&mut pending)));
+            sections.push(Section {
+                name: name[..end].trim().to_owned(),
+                comment,
+                keys: Vec::new(),
+            });
             continue;
         }
-        let (key, value) = match line.find(['=', ':']) {
-            Some(at) => (line[..at].trim(), line[at + 1..].trim()),
-            None => {
-                return Err(SopsError::Syntax {
-                    format: "INI",
-                    line: n as u32 + 1,
-                    col: 1,
-                    message: "key-value delimiter not found".into(),
-                });
-            }
+        let Some(at) = line.find(['=', ':']) else {
+            return Err(SopsError::Syntax {
+                format: "INI",
+                line: n as u32 + 1,
+                col: 1,
+                message: "key-value delimiter not found".into(),
+            });
         };
-        let value = unquote(value);
-        let current = &mut sections.last_mut().expect("DEFAULT is always there").1;
-        current.push(Item::Entry(key.to_owned(), Value::Str(value.to_owned())));
-        current.append(&mut pending);
+        let (key, value) = (
+            line[..at].trim().trim_matches('`'),
+            read_value(line[at + 1..].trim()),
+        );
+        sections
+            .last_mut()
+            .expect("DEFAULT is always there")
+            .keys
+            .push((key.to_owned(), value, comment));
     }
-    sections
-        .last_mut()
-        .expect("DEFAULT is always there")
-        .1
-        .append(&mut pending);
+    Ok(sections)
+}
+
+/// Splits an INI file into sections (keys before the first header form `DEFAULT`) and metadata.
+pub fn read(input: &[u8]) -> Result<(Vec<Item>, Option<Value>), SopsError> {
+    let text = String::from_utf8_lossy(input);
     let mut items = Vec::new();
     let mut meta = None;
-    for (name, body) in sections {
-        if name == "DEFAULT" && body.is_empty() {
+    for section in parse(&text)? {
+        if section.name == "sops" {
+            meta = Some(unflatten(
+                section
+                    .keys
+                    .iter()
+                    .map(|(k, v, _)| (k.as_str(), v.as_str())),
+            )?);
             continue;
         }
-        if name == "sops" {
-            let pairs: Vec<(&str, &str)> = body
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Entry(k, Value::Str(v)) => Some((k.as_str(), v.as_str())),
-                    _ => None,
-                })
-                .collect();
-            meta = Some(unflatten(pairs)?);
+        if section.name == "DEFAULT" && section.keys.is_empty() && section.comment.is_empty() {
             continue;
         }
-        items.push(Item::Entry(name, Value::Map(body)));
+        let mut body = Vec::new();
+        if !section.comment.is_empty() {
+            body.push(Item::Comment(strip_comment(&section.comment)));
+        }
+        for (k, v, c) in section.keys {
+            body.push(Item::Entry(k, Value::Str(v)));
+            if !c.is_empty() {
+                body.push(Item::Comment(strip_comment(&c)));
+            }
+        }
+        items.push(Item::Entry(section.name, Value::Map(body)));
     }
     Ok((items, meta))
 }
 
-/// ini.v1 strips one pair of matching quotes around a value.
-fn unquote(v: &str) -> &str {
-    for q in ["\"\"\"", "\"", "'", "`"] {
-        if v.len() >= 2 * q.len() && v.starts_with(q) && v.ends_with(q) {
-            return &v[q.len()..v.len() - q.len()];
+/// ini.v1's comment lines: `; ` added unless the line starts with `;`/`#`.
+fn push_comment(out: &mut String, comment: &str) {
+    for line in comment.split('\n') {
+        match line.chars().next() {
+            Some(c @ (';' | '#')) => out.push_str(&format!("{c} {}\n", line[1..].trim())),
+            _ => out.push_str(&format!("; {line}\n")),
         }
     }
-    v
 }
 
-/// Writes sections with ini.v1's pretty alignment (`key = value`, `=` aligned per section).
+/// ini.v1's value quoting when writing.
+fn quote_value(v: &str) -> String {
+    if v.contains('\n') || v.contains('`') {
+        format!("\"\"\"{v}\"\"\"")
+    } else if v.contains('#') || v.contains(';') {
+        format!("`{v}`")
+    } else if v.trim() != v {
+        format!("\"{v}\"")
+    } else {
+        v.to_owned()
+    }
+}
+
+/// Writes sections as sops does through ini.v1 (pretty `=` alignment per section).
 pub fn write(branches: &[Vec<Item>]) -> Result<Vec<u8>, SopsError> {
-    let mut out = String::new();
+    let mut sections: Vec<String> = Vec::new();
     for item in branches.first().map(Vec::as_slice).unwrap_or_default() {
-        match item {
-            Item::Comment(c) => {
-                out.push_str("; ");
-                out.push_str(c);
-                out.push('\n');
-            }
-            Item::Entry(name, Value::Map(body)) => {
-                if name != "DEFAULT" {
-                    out.push_str(&format!("[{name}]\n"));
-                }
-                let width = body
-                    .iter()
-                    .filter_map(|i| match i {
-                        Item::Entry(k, _) => Some(k.chars().count()),
-                        Item::Comment(_) => None,
-                    })
-                    .max()
-                    .unwrap_or(0);
-                for entry in body {
-                    match entry {
-                        Item::Comment(c) => out.push_str(&format!("; {c}\n")),
-                        Item::Entry(k, v) => {
-                            let value = scalar_text(v)?;
-                            let pad = width - k.chars().count();
-                            out.push_str(&format!("{k}{} = {value}\n", " ".repeat(pad)));
-                        }
+        let Item::Entry(name, v) = item else { continue };
+        let Value::Map(body) = v else {
+            return Err(SopsError::UnsupportedStore {
+                what: format!("INI output needs a mapping for section `{name}`"),
+            });
+        };
+        let (section_comment, rest) = match body.first() {
+            Some(Item::Comment(c)) => (Some(c.as_str()), &body[1..]),
+            _ => (None, &body[..]),
+        };
+        // A comment item annotates the key before it (the last one wins, as in sops).
+        let mut keys: Vec<(&str, String, Option<&str>)> = Vec::new();
+        for entry in rest {
+            match entry {
+                Item::Entry(k, v) => keys.push((k, scalar_text(v)?, None)),
+                Item::Comment(c) => {
+                    if let Some(last) = keys.last_mut() {
+                        last.2 = Some(c);
                     }
                 }
-                out.push('\n');
-            }
-            Item::Entry(name, _) => {
-                return Err(SopsError::UnsupportedStore {
-                    what: format!("INI output needs a mapping for section `{name}`"),
-                });
             }
         }
+        let mut out = String::new();
+        if let Some(c) = section_comment {
+            push_comment(&mut out, c);
+        }
+        if name != "DEFAULT" {
+            out.push_str(&format!("[{name}]\n"));
+        } else if keys.is_empty() {
+            continue;
+        }
+        let width = keys
+            .iter()
+            .map(|(k, _, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (k, v, c) in keys {
+            if let Some(c) = c {
+                push_comment(&mut out, c);
+            }
+            out.push_str(&format!(
+                "{k}{} = {}\n",
+                " ".repeat(width - k.chars().count()),
+                quote_value(&v)
+            ));
+        }
+        sections.push(out);
     }
-    Ok(out.into_bytes())
+    Ok(sections.join("\n").into_bytes())
 }
 
 #[cfg(test)]
@@ -139,26 +216,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sections_default_and_metadata() {
-        let src = b"top = 1\n; about db\n[database]\n; the user\nuser = admin\npassword = \"p w\"\n[sops]\nversion = 3.11.0\n";
+    fn comments_attach_like_ini_v1() {
+        let src = b"top = 1\n; about db\n\n[database]\n; the user\nuser = admin\npassword = \"p w\"\nport = 5 ; inline\n[sops]\nversion = 3.11.0\n";
         let (items, meta) = read(src).unwrap();
         assert_eq!(items.len(), 2);
         let Item::Entry(name, Value::Map(db)) = &items[1] else {
             panic!("section")
         };
         assert_eq!(name, "database");
-        assert_eq!(db.len(), 4);
         assert_eq!(db[0], Item::Comment("about db".into()));
+        assert_eq!(
+            db[1],
+            Item::Entry("user".into(), Value::Str("admin".into()))
+        );
         assert_eq!(db[2], Item::Comment("the user".into()));
         assert_eq!(
-            crate::sops::tree::lookup(db, "password"),
-            Some(&Value::Str("p w".into()))
+            db[3],
+            Item::Entry("password".into(), Value::Str("p w".into()))
         );
+        assert_eq!(db[4], Item::Entry("port".into(), Value::Str("5".into())));
         assert!(meta.is_some());
         let out = String::from_utf8(write(&[items]).unwrap()).unwrap();
         assert_eq!(
             out,
-            "top = 1\n\n[database]\n; about db\nuser     = admin\n; the user\npassword = p w\n\n"
+            "top = 1\n\n; about db\n[database]\n; the user\nuser     = admin\npassword = p w\nport     = 5\n"
         );
+        assert!(matches!(
+            read(b"[open\n"),
+            Err(SopsError::Syntax { line: 1, .. })
+        ));
     }
 }

@@ -8,7 +8,7 @@ use crate::sops::error::SopsError;
 use crate::sops::tree::{Item, Value};
 use crate::yaml::emit::go_yaml_float;
 use crate::yaml::emit::resolve::is_base60_float;
-use crate::yaml::emit::scalar::{Style, analyze, select_style};
+use crate::yaml::emit::scalar::{Style, analyze_with, select_style};
 use crate::yaml::emit::writer::Writer;
 use crate::yaml::resolve::{Resolved, resolve_plain};
 
@@ -75,7 +75,13 @@ fn comment(w: &mut Writer<'_>, indent: i32, text: &str) {
 }
 
 fn string(w: &mut Writer<'_>, s: &str, simple_key: bool, content_indent: i32) {
-    let analysis = analyze(s);
+    if s == "<<" {
+        // go-yaml v3 writes the merge key's text with its tag.
+        w.write_indicator("!!merge", true, false, false);
+        w.write_plain(s, false);
+        return;
+    }
+    let analysis = analyze_with(s, true);
     let style = select_style(requested_style(s), &analysis, s, simple_key);
     match style {
         Style::Plain => w.write_plain(s, false),
@@ -253,9 +259,11 @@ mod tests {
             e("el", Value::List(vec![])),
             e("t", Value::Time("2024-01-15T00:00:00Z".into())),
             e("ts", s("2024-01-15")),
+            e("<<", s("<<")),
+            e("tabs", s("a\tb\nc")),
         ];
         let out = String::from_utf8(write(&[doc, vec![]]).unwrap()).unwrap();
-        let expected = "# head\napp:\n    list:\n        - name: x\n          sub:\n            deep: 1\n        - |\n          lit\n        - - \"y\"\n        # in list\n        - 1.5e+10\n    # trailing\nq: 'has: colon'\nlead: '  lead'\ntab: \"a\\tb\"\nemoji: \"\\U0001F600\"\nplus: |+\n    a\n\nem: {}\nel: []\nt: 2024-01-15T00:00:00Z\nts: \"2024-01-15\"\n---\n{}\n";
+        let expected = "# head\napp:\n    list:\n        - name: x\n          sub:\n            deep: 1\n        - |\n          lit\n        - - \"y\"\n        # in list\n        - 1.5e+10\n    # trailing\nq: 'has: colon'\nlead: '  lead'\ntab: \"a\\tb\"\nemoji: \"\\U0001F600\"\nplus: |+\n    a\n\nem: {}\nel: []\nt: 2024-01-15T00:00:00Z\nts: \"2024-01-15\"\n!!merge <<: !!merge <<\ntabs: |-\n    a\tb\n    c\n---\n{}\n";
         assert_eq!(out, expected);
     }
 }

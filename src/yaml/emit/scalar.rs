@@ -74,8 +74,14 @@ fn starts_with_bom(b: &[u8]) -> bool {
     b.starts_with(&[0xEF, 0xBB, 0xBF])
 }
 
-/// `yaml_emitter_analyze_scalar`.
+/// `yaml_emitter_analyze_scalar` (go-yaml v2).
 pub(crate) fn analyze(value: &str) -> Analysis {
+    analyze_with(value, false)
+}
+
+/// `yaml_emitter_analyze_scalar`; with `v3_tabs`, go-yaml v3's rule that a tab only rules out the
+/// plain and single-quoted styles (a literal block may hold it).
+pub(crate) fn analyze_with(value: &str, v3_tabs: bool) -> Analysis {
     let b = value.as_bytes();
     if b.is_empty() {
         return Analysis {
@@ -97,6 +103,7 @@ pub(crate) fn analyze(value: &str) -> Analysis {
     let mut preceded_by_whitespace = true;
     let mut previous_space = false;
     let mut previous_break = false;
+    let mut tab_characters = false;
 
     let mut i = 0;
     while i < b.len() {
@@ -117,7 +124,9 @@ pub(crate) fn analyze(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(b, i) {
+        if v3_tabs && c == b'\t' {
+            tab_characters = true;
+        } else if !is_printable(b, i) {
             special_characters = true;
         }
         if c == b' ' {
@@ -166,6 +175,10 @@ pub(crate) fn analyze(value: &str) -> Analysis {
         a.block_allowed = false;
     }
     if break_space {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if tab_characters {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
