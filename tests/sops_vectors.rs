@@ -471,9 +471,13 @@ fn finds_the_key_in_sops_age_key() {
 
 #[test]
 fn finds_the_key_in_sops_age_key_file() {
-    assert_discovers("rule_encrypted_regex_secret", "SOPS_AGE_KEY_FILE", |_, cmd| {
-        cmd.env("SOPS_AGE_KEY_FILE", keys_dir().join("age-a.txt"));
-    });
+    assert_discovers(
+        "rule_encrypted_regex_secret",
+        "SOPS_AGE_KEY_FILE",
+        |_, cmd| {
+            cmd.env("SOPS_AGE_KEY_FILE", keys_dir().join("age-a.txt"));
+        },
+    );
 }
 
 #[test]
