@@ -47,21 +47,30 @@ pub fn parse(s: &str) -> Option<Encrypted> {
     })
 }
 
-/// Opens the value with the data key and AAD; `None` when authentication fails.
-pub fn open(enc: &Encrypted, key: &[u8; 32], aad: &[u8]) -> Option<Vec<u8>> {
-    if enc.iv.len() != 32 || enc.tag.len() != 16 {
-        return None;
+/// The data key, expanded once for all the values of a file.
+pub struct Opener(SopsGcm);
+
+impl Opener {
+    /// Expands the data key.
+    pub fn new(key: &[u8; 32]) -> Opener {
+        Opener(SopsGcm::new(key.into()))
     }
-    let cipher = SopsGcm::new_from_slice(key).ok()?;
-    let mut msg = Vec::with_capacity(enc.data.len() + 16);
-    msg.extend_from_slice(&enc.data);
-    msg.extend_from_slice(&enc.tag);
-    cipher
-        .decrypt(
-            Nonce::<U32>::from_slice(&enc.iv),
-            Payload { msg: &msg, aad },
-        )
-        .ok()
+
+    /// Opens a value with its AAD; `None` when authentication fails.
+    pub fn open(&self, enc: &Encrypted, aad: &[u8]) -> Option<Vec<u8>> {
+        if enc.iv.len() != 32 || enc.tag.len() != 16 {
+            return None;
+        }
+        let mut msg = Vec::with_capacity(enc.data.len() + 16);
+        msg.extend_from_slice(&enc.data);
+        msg.extend_from_slice(&enc.tag);
+        self.0
+            .decrypt(
+                Nonce::<U32>::from_slice(&enc.iv),
+                Payload { msg: &msg, aad },
+            )
+            .ok()
+    }
 }
 
 /// Turns a plaintext into the value its `type:` names; `Err` says what is wrong. Plaintext that
@@ -186,9 +195,9 @@ pub(crate) mod tests {
         let s = seal(b"s3cr3t", &key, b"a:b:", "str");
         let enc = parse(&s).unwrap();
         assert_eq!(enc.kind, "str");
-        assert_eq!(open(&enc, &key, b"a:b:").unwrap(), b"s3cr3t");
-        assert!(open(&enc, &key, b"a:c:").is_none());
-        assert!(open(&enc, &[8u8; 32], b"a:b:").is_none());
+        assert_eq!(Opener::new(&key).open(&enc, b"a:b:").unwrap(), b"s3cr3t");
+        assert!(Opener::new(&key).open(&enc, b"a:c:").is_none());
+        assert!(Opener::new(&[8u8; 32]).open(&enc, b"a:b:").is_none());
     }
 
     #[test]

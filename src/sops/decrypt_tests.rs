@@ -309,3 +309,32 @@ fn key_ring_is_shareable() {
     fn shareable<T: Send + Sync>() {}
     shareable::<KeyRing>();
 }
+
+/// Where fleetcheck knowingly differs from the `sops` 3.11.0 CLI (the library API and Flux
+/// behave like fleetcheck here): the `version` field is not parsed as semver (the CLI fails on
+/// `banana`), a non-string value in an encrypted position is an error instead of a Go panic
+/// (exit 2), and every failure exits 1 instead of sops' 128/25/51 codes.
+#[test]
+fn known_differences_from_the_sops_cli() {
+    let f = Fixture::new();
+    let keys = ring(&[&f.id]);
+    let banana = f.yaml().replace("version: 3.11.0", "version: banana");
+    assert!(
+        decrypt_file(
+            banana.as_bytes(),
+            Format::Yaml,
+            Format::Yaml,
+            &keys,
+            &DecryptOptions::default()
+        )
+        .is_ok()
+    );
+    let err = tampered(&keys, &f.id, |t| t.port = "true".into());
+    assert_eq!(
+        err,
+        SopsError::NonStringEncrypted {
+            path: "port:".into(),
+            found: "bool"
+        }
+    );
+}

@@ -5,6 +5,7 @@ pub mod binary;
 pub mod dotenv;
 pub mod ini;
 pub mod json;
+mod yaml_comments;
 pub mod yaml_read;
 pub mod yaml_write;
 
