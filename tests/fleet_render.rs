@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{copy_dir, fleetcheck, stderr, stdout, write};
+use common::{DEV_SYNC, copy_dir, fleetcheck, stderr, stdout, write};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -346,7 +346,7 @@ fn small_fleet(kustomizations: &[String]) -> tempfile::TempDir {
     write(
         t.path(),
         "clusters/dev/flux-system/gotk-sync.yaml",
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        DEV_SYNC,
     );
     write(
         t.path(),
@@ -555,7 +555,7 @@ fn substitution_fleet(app_post_build: &str) -> tempfile::TempDir {
     write(
         t.path(),
         "clusters/dev/flux-system/gotk-sync.yaml",
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        DEV_SYNC,
     );
     write(
         t.path(),

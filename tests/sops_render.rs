@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{copy_dir, fleetcheck, stderr, stdout, write};
+use common::{DEV_SYNC, copy_dir, fleetcheck, stderr, stdout, write};
 
 const KEY: &str = "testdata/fleet-infra/test-keys/age.agekey";
 
@@ -177,7 +177,7 @@ fn decrypting_fleet() -> tempfile::TempDir {
     write(
         t.path(),
         "clusters/dev/flux-system/gotk-sync.yaml",
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        DEV_SYNC,
     );
     write(
         t.path(),
