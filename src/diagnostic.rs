@@ -27,6 +27,9 @@ pub struct Diagnostic {
     pub trail: Vec<(String, Option<Location>)>,
     /// The located file may hold secret values: reports never quote its text.
     pub sensitive: bool,
+    /// A stable name of the kind of problem, for tools that classify diagnostics
+    /// (`fleetcheck check` maps these to rule ids), when one is set.
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -38,6 +41,7 @@ impl Diagnostic {
             hint: None,
             trail: Vec::new(),
             sensitive: false,
+            code: None,
         }
     }
 
@@ -55,6 +59,12 @@ impl Diagnostic {
     /// Marks the located file as holding secret values, so no report quotes its text.
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
+        self
+    }
+
+    /// Names the kind of problem (see [`Diagnostic::code`]).
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
         self
     }
 

@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per subcommand.
 
 pub mod build;
+pub mod check;
 pub mod fleet;
 pub mod graph;
 pub mod json;
@@ -32,6 +33,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Show each cluster's Flux Kustomizations in dependsOn waves.
     Graph(graph::GraphArgs),
+    /// Render the fleet and report findings: tenancy and RBAC, reconcile graph, secrets.
+    Check(check::CheckArgs),
 }
 
 /// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
@@ -61,21 +64,28 @@ impl LimitArgs {
 
 /// Exit code of a failed build or check (usage errors exit with 2, as clap does).
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code of `check` when it could not run (usage or internal error).
+pub const EXIT_ERROR: u8 = 2;
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let error_code = match cli.command {
+        Command::Check(_) => EXIT_ERROR,
+        _ => EXIT_FAILURE,
+    };
     let result = match cli.command {
         Command::Build(args) => build::run(&args).map(|()| true),
         Command::Render(args) => render::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Check(args) => check::run(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(EXIT_FAILURE),
         Err(diag) => {
             report(&diag);
-            ExitCode::from(EXIT_FAILURE)
+            ExitCode::from(error_code)
         }
     }
 }

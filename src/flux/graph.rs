@@ -19,6 +19,13 @@ use crate::resource::Resource;
 use crate::source::Tree;
 use crate::yaml::Limits;
 
+/// [`Diagnostic::code`] of a `dependsOn` naming no Kustomization of the cluster.
+pub const CODE_MISSING_DEPENDENCY: &str = "flux-missing-dependency";
+/// [`Diagnostic::code`] of a `dependsOn` cycle.
+pub const CODE_DEPENDENCY_CYCLE: &str = "flux-dependency-cycle";
+/// [`Diagnostic::code`] of a Flux Kustomization applied by two parents.
+pub const CODE_APPLIED_TWICE: &str = "flux-kustomization-applied-twice";
+
 /// How the fleet is rendered.
 #[derive(Clone, Debug)]
 pub struct FleetOptions {
@@ -353,7 +360,8 @@ pub fn render_cluster_with(
                     )
                     .with_hint(
                         "each Flux Kustomization must be applied by one parent; remove one copy",
-                    );
+                    )
+                    .with_code(CODE_APPLIED_TWICE);
                     if let Some(node) = nodes.get_mut(&key) {
                         node.diagnostics.push(d);
                         node.status = Status::Failed;
@@ -481,7 +489,8 @@ fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<
                     &node.ks.origin.file,
                     d.pos,
                 )
-                .with_hint("check the name and namespace (dependsOn defaults to the Kustomization's own namespace)"),
+                .with_hint("check the name and namespace (dependsOn defaults to the Kustomization's own namespace)")
+                .with_code(CODE_MISSING_DEPENDENCY),
             );
         }
         node.status = Status::Failed;
@@ -501,7 +510,8 @@ fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<
                     &node.ks.origin.file,
                     node.ks.origin.pos,
                 )
-                .with_hint("Flux never reconciles Kustomizations that wait on each other; remove one dependsOn edge"),
+                .with_hint("Flux never reconciles Kustomizations that wait on each other; remove one dependsOn edge")
+                .with_code(CODE_DEPENDENCY_CYCLE),
             );
             node.status = Status::Failed;
         }
