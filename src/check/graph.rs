@@ -8,19 +8,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::finding::Finding;
 use super::index::ClusterIndex;
 use super::rule::{self, Rule};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::flux::api::{SourceRef, is_flux_kustomization, parse_source};
-use crate::flux::graph::{
-    CODE_APPLIED_TWICE, CODE_DEPENDENCY_CYCLE, CODE_MISSING_DEPENDENCY, FleetRender, Status,
-};
+use crate::flux::graph::{FleetRender, Status};
 use crate::resource::Resource;
 
 /// The rule a render diagnostic reports under.
 fn rule_of(d: &Diagnostic) -> &'static Rule {
     match d.code {
-        Some(CODE_MISSING_DEPENDENCY) => rule::MISSING_DEPENDENCY,
-        Some(CODE_DEPENDENCY_CYCLE) => rule::DEPENDENCY_CYCLE,
-        Some(CODE_APPLIED_TWICE) => rule::APPLIED_TWICE,
+        Some(Code::FluxMissingDependency) => rule::MISSING_DEPENDENCY,
+        Some(Code::FluxDependencyCycle) => rule::DEPENDENCY_CYCLE,
+        Some(Code::FluxKustomizationAppliedTwice) => rule::APPLIED_TWICE,
         _ => rule::RENDER_FAILED,
     }
 }

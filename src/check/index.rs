@@ -41,15 +41,12 @@ impl<'a> ClusterIndex<'a> {
 
     /// The rendered object that defines Kustomization `ks` (for its ignore annotation).
     pub fn kustomization_object(&self, ks: &FluxKustomization) -> Option<&'a Resource> {
-        self.objects
-            .iter()
-            .map(|(_, r)| *r)
-            .find(|r| {
-                is_flux_kustomization(r)
-                    && r.name() == ks.name
-                    && (r.namespace() == ks.namespace
-                        || (r.namespace().is_empty() && ks.namespace == "default"))
-            })
+        self.objects.iter().map(|(_, r)| *r).find(|r| {
+            is_flux_kustomization(r)
+                && r.name() == ks.name
+                && (r.namespace() == ks.namespace
+                    || (r.namespace().is_empty() && ks.namespace == "default"))
+        })
     }
 
     /// A finding about Kustomization `node`, located at its definition.

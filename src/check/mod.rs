@@ -53,7 +53,11 @@ pub fn check_fleet(tree: &dyn Tree, fleet: &FleetRender, options: &CheckOptions)
         })
         .collect();
     findings.extend(per_cluster.into_iter().flatten());
-    findings.extend(secrets::sops_rule_findings(tree, &fleet.root, &options.limits));
+    findings.extend(secrets::sops_rule_findings(
+        tree,
+        &fleet.root,
+        &options.limits,
+    ));
     sort(&mut findings);
     findings
 }
@@ -66,6 +70,11 @@ pub fn sort(findings: &mut [Finding]) {
                 .as_ref()
                 .map(|l| (l.file.clone(), l.pos.line, l.pos.col))
         };
-        (&a.cluster, loc(a), a.rule.id, &a.message).cmp(&(&b.cluster, loc(b), b.rule.id, &b.message))
+        (&a.cluster, loc(a), a.rule.id, &a.message).cmp(&(
+            &b.cluster,
+            loc(b),
+            b.rule.id,
+            &b.message,
+        ))
     });
 }

@@ -148,7 +148,11 @@ mod tests {
         assert_eq!(ids, sorted);
         for r in RULES {
             assert!(r.id.len() == 5 && r.id.starts_with("FC"), "{}", r.id);
-            assert!(r.explanation.ends_with('.') && r.hint.ends_with('.'), "{}", r.id);
+            assert!(
+                r.explanation.ends_with('.') && r.hint.ends_with('.'),
+                "{}",
+                r.id
+            );
         }
         assert_eq!(by_id("FC201"), Some(RBAC_DENIED));
         assert_eq!(by_id("FC999"), None);

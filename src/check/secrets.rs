@@ -251,7 +251,10 @@ fn read_config(tree: &dyn Tree, file: &Path, limits: &Limits) -> Result<SopsConf
 /// ConfigMaps are not meant to be encrypted); other YAML or JSON counts when a key matches the
 /// rule's `encrypted_regex` (any key without one); other text counts when not empty.
 fn needs_encryption(text: &str, rule: &CreationRule, limits: &Limits) -> bool {
-    if text.lines().any(|l| l.starts_with("sops_mac=") || l.trim() == "[sops]") {
+    if text
+        .lines()
+        .any(|l| l.starts_with("sops_mac=") || l.trim() == "[sops]")
+    {
         return false;
     }
     let Ok(docs) = parse_stream(text, limits) else {
@@ -313,7 +316,11 @@ mod tests {
         assert!(needs_encryption("db:\n  data: x\n", &r, &l));
         assert!(!needs_encryption("db:\n  other: x\n", &r, &l));
         assert!(needs_encryption("PASSWORD=x\n", &rule(None), &l));
-        assert!(!needs_encryption("PASSWORD=ENC[x]\nsops_mac=ENC[y]\n", &rule(None), &l));
+        assert!(!needs_encryption(
+            "PASSWORD=ENC[x]\nsops_mac=ENC[y]\n",
+            &rule(None),
+            &l
+        ));
     }
 
     #[test]

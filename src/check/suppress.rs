@@ -37,7 +37,8 @@ pub struct CheckConfig {
     pub ignore: Vec<IgnoreEntry>,
 }
 
-const HINT: &str = "see the README's \"fleetcheck check\" for the `check` section of .fleetcheck.yaml";
+const HINT: &str =
+    "see the README's \"fleetcheck check\" for the `check` section of .fleetcheck.yaml";
 
 impl CheckConfig {
     /// Reads the `check` section (`node`) of the configuration file `file`.
@@ -213,7 +214,14 @@ mod tests {
         let (kept, suppressed) = apply(findings, &c, root);
         assert_eq!(suppressed, 2);
         assert_eq!(kept[0].cluster, "prod/a");
-        assert!(kept[1].location.as_ref().unwrap().file.ends_with("infra/s.yaml"));
+        assert!(
+            kept[1]
+                .location
+                .as_ref()
+                .unwrap()
+                .file
+                .ends_with("infra/s.yaml")
+        );
     }
 
     #[test]

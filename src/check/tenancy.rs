@@ -49,8 +49,15 @@ pub fn check(index: &ClusterIndex<'_>, options: &CheckOptions, out: &mut Vec<Fin
     let rbac = Rbac::new(&index.objects);
     let mut seen_bindings = BTreeSet::new();
     for (node, sa) in tenants {
+        let key = node.ks.key();
         let grants = rbac.grants(&node.ks.namespace, sa);
-        tenant_objects(index, &kinds, node, sa, &grants, out);
+        // Bindings the Kustomization applies itself do not exist before its apply succeeds.
+        let before: Vec<Grant<'_, '_>> = grants
+            .iter()
+            .filter(|g| g.binding.object.0 != key)
+            .copied()
+            .collect();
+        tenant_objects(index, &kinds, node, sa, &before, out);
         for g in &grants {
             let binding = g.binding.object.1;
             if seen_bindings.insert((ObjectRef::of(binding), node.ks.namespace.clone(), sa)) {
@@ -90,7 +97,7 @@ fn tenant_objects(
     for r in &node.resources {
         let obj = ObjectRef::of(r);
         let id = r.id();
-        let res = kinds.resource(&id.gvk.group, &id.gvk.kind, &obj.api_version);
+        let res = kinds.resource(&id.gvk.group, &id.gvk.kind, &obj.api_version, &id.namespace);
         let namespace = res.namespaced.then(|| namespace_or_default(&id.namespace));
         match &namespace {
             None => out.push(index.object_finding(
@@ -172,7 +179,10 @@ fn privileged_binding(
     let what = if b.role_kind == "ClusterRole" && b.role_name == "cluster-admin" {
         "cluster-admin".to_owned()
     } else if let Some(verb) = g.rules.iter().find_map(|r| r.escalating_verb()) {
-        format!("{} {}, which grants the verb '{verb}'", b.role_kind, b.role_name)
+        format!(
+            "{} {}, which grants the verb '{verb}'",
+            b.role_kind, b.role_name
+        )
     } else {
         return;
     };
@@ -181,7 +191,10 @@ fn privileged_binding(
     let (rule, scope) = match &b.namespace {
         None => (rule::TENANT_PRIVILEGED, "cluster-wide".to_owned()),
         Some(ns) if ns != sa_ns => (rule::TENANT_PRIVILEGED, format!("in namespace {ns}")),
-        Some(ns) => (rule::TENANT_NAMESPACE_PRIVILEGED, format!("in its namespace {ns}")),
+        Some(ns) => (
+            rule::TENANT_NAMESPACE_PRIVILEGED,
+            format!("in its namespace {ns}"),
+        ),
     };
     out.push(index.object_finding(
         rule,

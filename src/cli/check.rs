@@ -121,9 +121,8 @@ pub fn run(args: &CheckArgs) -> Result<bool, Diagnostic> {
         CheckFormat::Junit => junit::render(&report),
     };
     match &args.out {
-        Some(file) => std::fs::write(file, out).map_err(|e| {
-            Diagnostic::new(format!("cannot write '{}': {e}", file.display()))
-        })?,
+        Some(file) => std::fs::write(file, out)
+            .map_err(|e| Diagnostic::new(format!("cannot write '{}': {e}", file.display())))?,
         None => super::write_stdout(out.as_bytes())?,
     }
     Ok(!report.fails())

@@ -14,17 +14,10 @@ use super::postbuild::{STRICT_DEFAULT, SubstituteRef};
 pub use super::render::BuildCache;
 use super::render::render_kustomization_cached;
 use super::varsfile::{ClusterVars, VarsFile};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::resource::Resource;
 use crate::source::Tree;
 use crate::yaml::Limits;
-
-/// [`Diagnostic::code`] of a `dependsOn` naming no Kustomization of the cluster.
-pub const CODE_MISSING_DEPENDENCY: &str = "flux-missing-dependency";
-/// [`Diagnostic::code`] of a `dependsOn` cycle.
-pub const CODE_DEPENDENCY_CYCLE: &str = "flux-dependency-cycle";
-/// [`Diagnostic::code`] of a Flux Kustomization applied by two parents.
-pub const CODE_APPLIED_TWICE: &str = "flux-kustomization-applied-twice";
 
 /// How the fleet is rendered.
 #[derive(Clone, Debug)]
@@ -361,7 +354,7 @@ pub fn render_cluster_with(
                     .with_hint(
                         "each Flux Kustomization must be applied by one parent; remove one copy",
                     )
-                    .with_code(CODE_APPLIED_TWICE);
+                    .with_code(Code::FluxKustomizationAppliedTwice);
                     if let Some(node) = nodes.get_mut(&key) {
                         node.diagnostics.push(d);
                         node.status = Status::Failed;
@@ -490,7 +483,7 @@ fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<
                     d.pos,
                 )
                 .with_hint("check the name and namespace (dependsOn defaults to the Kustomization's own namespace)")
-                .with_code(CODE_MISSING_DEPENDENCY),
+                .with_code(Code::FluxMissingDependency),
             );
         }
         node.status = Status::Failed;
@@ -511,7 +504,7 @@ fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<
                     node.ks.origin.pos,
                 )
                 .with_hint("Flux never reconciles Kustomizations that wait on each other; remove one dependsOn edge")
-                .with_code(CODE_DEPENDENCY_CYCLE),
+                .with_code(Code::FluxDependencyCycle),
             );
             node.status = Status::Failed;
         }

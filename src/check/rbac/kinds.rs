@@ -46,50 +46,170 @@ const BUILTIN: &[(&str, &str, &str, bool)] = &[
     ("", "Secret", "secrets", true),
     ("", "Service", "services", true),
     ("", "ServiceAccount", "serviceaccounts", true),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", false),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy", "validatingadmissionpolicies", false),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings", false),
-    ("apiextensions.k8s.io", "CustomResourceDefinition", "customresourcedefinitions", false),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
+        false,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+        "validatingwebhookconfigurations",
+        false,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicy",
+        "validatingadmissionpolicies",
+        false,
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+        "validatingadmissionpolicybindings",
+        false,
+    ),
+    (
+        "apiextensions.k8s.io",
+        "CustomResourceDefinition",
+        "customresourcedefinitions",
+        false,
+    ),
     ("apiregistration.k8s.io", "APIService", "apiservices", false),
     ("apps", "ControllerRevision", "controllerrevisions", true),
     ("apps", "DaemonSet", "daemonsets", true),
     ("apps", "Deployment", "deployments", true),
     ("apps", "ReplicaSet", "replicasets", true),
     ("apps", "StatefulSet", "statefulsets", true),
-    ("autoscaling", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true),
+    (
+        "autoscaling",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        true,
+    ),
     ("batch", "CronJob", "cronjobs", true),
     ("batch", "Job", "jobs", true),
-    ("certificates.k8s.io", "CertificateSigningRequest", "certificatesigningrequests", false),
+    (
+        "certificates.k8s.io",
+        "CertificateSigningRequest",
+        "certificatesigningrequests",
+        false,
+    ),
     ("coordination.k8s.io", "Lease", "leases", true),
     ("discovery.k8s.io", "EndpointSlice", "endpointslices", true),
     ("networking.k8s.io", "Ingress", "ingresses", true),
     ("networking.k8s.io", "IngressClass", "ingressclasses", false),
-    ("networking.k8s.io", "NetworkPolicy", "networkpolicies", true),
+    (
+        "networking.k8s.io",
+        "NetworkPolicy",
+        "networkpolicies",
+        true,
+    ),
     ("node.k8s.io", "RuntimeClass", "runtimeclasses", false),
-    ("policy", "PodDisruptionBudget", "poddisruptionbudgets", true),
-    ("rbac.authorization.k8s.io", "ClusterRole", "clusterroles", false),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding", "clusterrolebindings", false),
+    (
+        "policy",
+        "PodDisruptionBudget",
+        "poddisruptionbudgets",
+        true,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "ClusterRole",
+        "clusterroles",
+        false,
+    ),
+    (
+        "rbac.authorization.k8s.io",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        false,
+    ),
     ("rbac.authorization.k8s.io", "Role", "roles", true),
-    ("rbac.authorization.k8s.io", "RoleBinding", "rolebindings", true),
-    ("scheduling.k8s.io", "PriorityClass", "priorityclasses", false),
+    (
+        "rbac.authorization.k8s.io",
+        "RoleBinding",
+        "rolebindings",
+        true,
+    ),
+    (
+        "scheduling.k8s.io",
+        "PriorityClass",
+        "priorityclasses",
+        false,
+    ),
     ("storage.k8s.io", "CSIDriver", "csidrivers", false),
     ("storage.k8s.io", "CSINode", "csinodes", false),
     ("storage.k8s.io", "StorageClass", "storageclasses", false),
-    ("storage.k8s.io", "VolumeAttachment", "volumeattachments", false),
-    ("kustomize.toolkit.fluxcd.io", "Kustomization", "kustomizations", true),
-    ("helm.toolkit.fluxcd.io", "HelmRelease", "helmreleases", true),
-    ("source.toolkit.fluxcd.io", "GitRepository", "gitrepositories", true),
-    ("source.toolkit.fluxcd.io", "OCIRepository", "ocirepositories", true),
-    ("source.toolkit.fluxcd.io", "HelmRepository", "helmrepositories", true),
+    (
+        "storage.k8s.io",
+        "VolumeAttachment",
+        "volumeattachments",
+        false,
+    ),
+    (
+        "kustomize.toolkit.fluxcd.io",
+        "Kustomization",
+        "kustomizations",
+        true,
+    ),
+    (
+        "helm.toolkit.fluxcd.io",
+        "HelmRelease",
+        "helmreleases",
+        true,
+    ),
+    (
+        "source.toolkit.fluxcd.io",
+        "GitRepository",
+        "gitrepositories",
+        true,
+    ),
+    (
+        "source.toolkit.fluxcd.io",
+        "OCIRepository",
+        "ocirepositories",
+        true,
+    ),
+    (
+        "source.toolkit.fluxcd.io",
+        "HelmRepository",
+        "helmrepositories",
+        true,
+    ),
     ("source.toolkit.fluxcd.io", "HelmChart", "helmcharts", true),
     ("source.toolkit.fluxcd.io", "Bucket", "buckets", true),
     ("notification.toolkit.fluxcd.io", "Alert", "alerts", true),
-    ("notification.toolkit.fluxcd.io", "Provider", "providers", true),
-    ("notification.toolkit.fluxcd.io", "Receiver", "receivers", true),
-    ("image.toolkit.fluxcd.io", "ImageRepository", "imagerepositories", true),
-    ("image.toolkit.fluxcd.io", "ImagePolicy", "imagepolicies", true),
-    ("image.toolkit.fluxcd.io", "ImageUpdateAutomation", "imageupdateautomations", true),
+    (
+        "notification.toolkit.fluxcd.io",
+        "Provider",
+        "providers",
+        true,
+    ),
+    (
+        "notification.toolkit.fluxcd.io",
+        "Receiver",
+        "receivers",
+        true,
+    ),
+    (
+        "image.toolkit.fluxcd.io",
+        "ImageRepository",
+        "imagerepositories",
+        true,
+    ),
+    (
+        "image.toolkit.fluxcd.io",
+        "ImagePolicy",
+        "imagepolicies",
+        true,
+    ),
+    (
+        "image.toolkit.fluxcd.io",
+        "ImageUpdateAutomation",
+        "imageupdateautomations",
+        true,
+    ),
 ];
 
 /// The kinds of one cluster: built-ins plus the CRDs its render holds.
@@ -104,8 +224,7 @@ impl KindTable {
         let mut crds = BTreeMap::new();
         for r in objects {
             let id = r.id();
-            if id.gvk.kind != "CustomResourceDefinition" || id.gvk.group != "apiextensions.k8s.io"
-            {
+            if id.gvk.kind != "CustomResourceDefinition" || id.gvk.group != "apiextensions.k8s.io" {
                 continue;
             }
             let spec = r.node.get("spec");
@@ -133,13 +252,22 @@ impl KindTable {
         KindTable { crds }
     }
 
-    /// The API resource of `kind` in `group` (`api_version` decides the scope of unknown kinds).
-    pub fn resource(&self, group: &str, kind: &str, api_version: &str) -> ApiResource {
+    /// The API resource of `kind` in `group`. A kind neither built in nor defined by a rendered
+    /// CRD is namespaced unless kyaml's table says otherwise or, written without a namespace,
+    /// its name starts with `Cluster` (`ClusterIssuer`, `ClusterPolicy`).
+    pub fn resource(
+        &self,
+        group: &str,
+        kind: &str,
+        api_version: &str,
+        namespace: &str,
+    ) -> ApiResource {
         if let Some(r) = self.crds.get(&(group.to_owned(), kind.to_owned())) {
             return r.clone();
         }
-        if let Some((g, _, plural, namespaced)) =
-            BUILTIN.iter().find(|(g, k, _, _)| *g == group && *k == kind)
+        if let Some((g, _, plural, namespaced)) = BUILTIN
+            .iter()
+            .find(|(g, k, _, _)| *g == group && *k == kind)
         {
             return ApiResource {
                 group: (*g).to_owned(),
@@ -150,7 +278,8 @@ impl KindTable {
         ApiResource {
             group: group.to_owned(),
             plural: guess_plural(kind),
-            namespaced: !is_cluster_scoped(api_version, kind),
+            namespaced: !(is_cluster_scoped(api_version, kind)
+                || (namespace.is_empty() && kind.starts_with("Cluster"))),
         }
     }
 }
@@ -184,12 +313,25 @@ mod tests {
     #[test]
     fn builtins_and_unknown_kinds() {
         let t = KindTable::default();
-        let r = t.resource("rbac.authorization.k8s.io", "ClusterRoleBinding", "rbac.authorization.k8s.io/v1");
-        assert_eq!(r.qualified(), "clusterrolebindings.rbac.authorization.k8s.io");
+        let r = t.resource(
+            "rbac.authorization.k8s.io",
+            "ClusterRoleBinding",
+            "rbac.authorization.k8s.io/v1",
+            "",
+        );
+        assert_eq!(
+            r.qualified(),
+            "clusterrolebindings.rbac.authorization.k8s.io"
+        );
         assert!(!r.namespaced);
-        let r = t.resource("", "Secret", "v1");
+        let r = t.resource("", "Secret", "v1", "");
         assert_eq!((r.qualified().as_str(), r.namespaced), ("secrets", true));
-        let r = t.resource("example.com", "Widget", "example.com/v1");
-        assert_eq!((r.qualified().as_str(), r.namespaced), ("widgets.example.com", true));
+        let r = t.resource("example.com", "Widget", "example.com/v1", "");
+        assert_eq!(
+            (r.qualified().as_str(), r.namespaced),
+            ("widgets.example.com", true)
+        );
+        let r = t.resource("cert-manager.io", "ClusterIssuer", "cert-manager.io/v1", "");
+        assert!(!r.namespaced);
     }
 }

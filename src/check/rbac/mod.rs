@@ -186,7 +186,10 @@ pub fn allows(
             (Some(bns), Some(ns)) => bns == ns,
             (Some(_), None) => false,
         };
-        in_scope && g.rules.iter().any(|r| r.allows(verb, group, resource, name))
+        in_scope
+            && g.rules
+                .iter()
+                .any(|r| r.allows(verb, group, resource, name))
     })
 }
 
@@ -244,13 +247,48 @@ mod tests {
         let rbac = Rbac::new(&objects);
         let g = rbac.grants("team", "flux");
         assert_eq!(g.len(), 1);
-        assert!(allows(&g, "patch", "apps", "deployments", Some("team"), "web"));
+        assert!(allows(
+            &g,
+            "patch",
+            "apps",
+            "deployments",
+            Some("team"),
+            "web"
+        ));
         assert!(allows(&g, "create", "", "secrets", Some("team"), "s"));
-        assert!(allows(&g, "create", "rbac.authorization.k8s.io", "rolebindings", Some("team"), "b"));
-        assert!(allows(&g, "create", "example.com", "widgets", Some("team"), "w"));
-        assert!(!allows(&g, "create", "apps", "deployments", Some("other"), "web"));
+        assert!(allows(
+            &g,
+            "create",
+            "rbac.authorization.k8s.io",
+            "rolebindings",
+            Some("team"),
+            "b"
+        ));
+        assert!(allows(
+            &g,
+            "create",
+            "example.com",
+            "widgets",
+            Some("team"),
+            "w"
+        ));
+        assert!(!allows(
+            &g,
+            "create",
+            "apps",
+            "deployments",
+            Some("other"),
+            "web"
+        ));
         assert!(!allows(&g, "create", "", "namespaces", None, "team"));
-        assert!(!allows(&g, "create", "", "resourcequotas", Some("team"), "q"));
+        assert!(!allows(
+            &g,
+            "create",
+            "",
+            "resourcequotas",
+            Some("team"),
+            "q"
+        ));
         assert!(rbac.grants("team", "other").is_empty());
     }
 }

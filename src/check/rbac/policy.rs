@@ -204,7 +204,10 @@ mod tests {
     use crate::yaml::{Limits, parse_stream};
 
     fn node(text: &str) -> Node {
-        parse_stream(text, &Limits::default()).unwrap().remove(0).root
+        parse_stream(text, &Limits::default())
+            .unwrap()
+            .remove(0)
+            .root
     }
 
     #[test]
@@ -217,7 +220,12 @@ mod tests {
         assert!(!r.allows("create", "apps", "deployments", "web"));
         assert!(!r.allows("patch", "", "deployments", "web"));
         let all = PolicyRule::parse(&node("verbs: ['*']\napiGroups: ['*']\nresources: ['*']\n"));
-        assert!(all.allows("create", "rbac.authorization.k8s.io", "clusterrolebindings", "x"));
+        assert!(all.allows(
+            "create",
+            "rbac.authorization.k8s.io",
+            "clusterrolebindings",
+            "x"
+        ));
         assert_eq!(all.escalating_verb(), Some("*"));
         let urls = PolicyRule::parse(&node("verbs: ['*']\nnonResourceURLs: ['*']\n"));
         assert_eq!(urls.escalating_verb(), None);
@@ -229,7 +237,10 @@ mod tests {
             "matchLabels: {a: 'true'}\nmatchExpressions:\n- {key: b, operator: In, values: [x, y]}\n- {key: c, operator: DoesNotExist}\n",
         ));
         let l = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
         };
         assert!(s.matches(&l(&[("a", "true"), ("b", "y")])));
         assert!(!s.matches(&l(&[("a", "true"), ("b", "z")])));

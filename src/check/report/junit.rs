@@ -27,7 +27,11 @@ pub fn escape(s: &str) -> String {
 /// Renders the report as JUnit XML.
 pub fn render(report: &CheckReport<'_>) -> String {
     let mut suites: Vec<(String, Vec<&Finding>)> = Vec::new();
-    let repo: Vec<&Finding> = report.findings.iter().filter(|f| f.cluster.is_empty()).collect();
+    let repo: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.cluster.is_empty())
+        .collect();
     if !repo.is_empty() {
         suites.push(("repository".to_owned(), repo));
     }
@@ -94,7 +98,12 @@ fn case(out: &mut String, suite: &str, f: &Finding, fails: bool, report: &CheckR
             escape(&body)
         );
     } else {
-        let _ = write!(out, "<system-out>{}: {}</system-out>", f.severity, escape(&body));
+        let _ = write!(
+            out,
+            "<system-out>{}: {}</system-out>",
+            f.severity,
+            escape(&body)
+        );
     }
     out.push_str("</testcase>\n");
 }

@@ -93,7 +93,7 @@ fn result(out: &mut String, f: &Finding, clusters: &[&str], report: &CheckReport
         }
         string(out, c);
     }
-    out.push_str("]");
+    out.push(']');
     if let Some(k) = &f.kustomization {
         out.push_str(",\"kustomization\":");
         string(out, k);

@@ -45,7 +45,11 @@ pub fn render(report: &CheckReport<'_>, cwd: &Path, color: bool) -> String {
         };
         let _ = writeln!(out, "== {title}: {}", plural(list.len(), "finding"));
         for f in list {
-            out.push_str(&crate::report::diagnostic::render(&diagnostic(f), cwd, color));
+            out.push_str(&crate::report::diagnostic::render(
+                &diagnostic(f),
+                cwd,
+                color,
+            ));
         }
         out.push('\n');
     }
