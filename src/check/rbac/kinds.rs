@@ -284,7 +284,8 @@ impl KindTable {
     }
 }
 
-/// kubectl's `UnsafeGuessKindToResource`: lowercase, then `s`, `es` or `ies`.
+/// A guessed plural as kubectl's `UnsafeGuessKindToResource` makes it (lowercase, then `s`,
+/// `es` or `ies`), except that a vowel before the `y` keeps it (`gateways`, as CRDs name them).
 pub fn guess_plural(kind: &str) -> String {
     let lower = kind.to_lowercase();
     if lower.is_empty() {
@@ -293,7 +294,9 @@ pub fn guess_plural(kind: &str) -> String {
     if lower.ends_with('s') {
         return format!("{lower}es");
     }
-    if let Some(stem) = lower.strip_suffix('y') {
+    if let Some(stem) = lower.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'i', 'o', 'u'])
+    {
         return format!("{stem}ies");
     }
     format!("{lower}s")
