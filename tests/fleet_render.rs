@@ -638,3 +638,37 @@ fn another_repositorys_root_kustomization_is_not_this_repositorys_sync() {
         "one cluster only:\n{out}"
     );
 }
+
+#[test]
+fn graph_shows_health_checks_and_marks_objects_missing_from_the_render() {
+    let checked = ks("a", "flux-system").replace(
+        "  dependsOn:\n    - name: flux-system\n",
+        "  timeout: 3m\n  healthChecks:\n    - kind: ConfigMap\n      name: cm\n      namespace: default\n    - apiVersion: apps/v1\n      kind: Deployment\n      name: web\n      namespace: apps\n",
+    );
+    let waiting = ks("b", "a").replace("spec:\n", "spec:\n  wait: true\n");
+    let t = small_fleet(&[checked, waiting]);
+    let o = fleetcheck(&["graph", "."], t.path());
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "      health checks: ConfigMap default/cm, apps/v1 Deployment apps/web [not in render] (timeout 3m)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "    flux-system/b (after flux-system/a)\n      waits for: every applied object\n"
+        ),
+        "{out}"
+    );
+    let o = fleetcheck(&["render", ".", "-o", "json"], t.path());
+    let out = stdout(&o);
+    assert!(
+        out.contains("\"wait\":false,\"timeout\":\"3m\",\"healthChecks\":[{\"apiVersion\":\"\",\"kind\":\"ConfigMap\",\"namespace\":\"default\",\"name\":\"cm\",\"rendered\":true},{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"namespace\":\"apps\",\"name\":\"web\",\"rendered\":false}]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"wait\":true,\"timeout\":null,\"healthChecks\":[]"),
+        "{out}"
+    );
+}

@@ -17,6 +17,7 @@ use crate::flux::config::RepoConfig;
 use crate::flux::graph::{ClusterSpec, FleetOptions};
 use crate::flux::postbuild::STRICT_DEFAULT;
 use crate::flux::varsfile::VarsFile;
+use crate::source::{DiskTree, Tree};
 
 /// How a fleet is rendered: flags shared by `render` and `graph`.
 #[derive(Debug, Args)]
@@ -80,14 +81,20 @@ pub fn parse_sources(values: &[String]) -> Result<BTreeMap<SourceRef, PathBuf>, 
 /// present, with the command-line flags winning over it (`--source` over its mappings,
 /// `--vars` files over a cluster's `vars`, which they follow, `--strict-substitution` over
 /// `strictSubstitution`).
-pub fn fleet_options(root: &Path, args: &FleetArgs) -> Result<FleetOptions, Diagnostic> {
+/// `--vars` files are read from disk (they hold values of the live cluster and usually live
+/// outside the repository); `.fleetcheck.yaml` and the vars files it names come from `tree`.
+pub fn fleet_options(
+    tree: &dyn Tree,
+    root: &Path,
+    args: &FleetArgs,
+) -> Result<FleetOptions, Diagnostic> {
     let limits = args.limits.limits();
-    let config = RepoConfig::load(root, &limits)?.unwrap_or_default();
+    let config = RepoConfig::load(tree, root, &limits)?.unwrap_or_default();
     let cli_sources = parse_sources(&args.sources)?;
     let cli_vars = args
         .vars
         .iter()
-        .map(|p| VarsFile::load(p, &limits))
+        .map(|p| VarsFile::load(&DiskTree, p, &limits))
         .collect::<Result<Vec<_>, _>>()?;
     let mut sources = config.sources.clone();
     sources.extend(cli_sources.clone());
@@ -101,7 +108,7 @@ pub fn fleet_options(root: &Path, args: &FleetArgs) -> Result<FleetOptions, Diag
                 s.extend(cli_sources.clone());
                 let mut vars = Vec::new();
                 if let Some(v) = &c.vars {
-                    vars.push(VarsFile::load(v, &limits)?);
+                    vars.push(VarsFile::load(tree, v, &limits)?);
                 }
                 vars.extend(cli_vars.iter().cloned());
                 specs.push(ClusterSpec {

@@ -57,7 +57,7 @@ pub fn render(
     let root = std::fs::canonicalize(repo).map_err(|e| {
         Diagnostic::new(format!("cannot open repository '{}': {e}", repo.display()))
     })?;
-    let options = fleet_options(&root, args)?;
+    let options = fleet_options(&DiskTree, &root, args)?;
     let select = |name: &str| cluster.is_none_or(|g| glob_match(g, name));
     let progress = ProgressReporter::new(args.quiet);
     let fleet = render_fleet_with_progress(&DiskTree, &root, &options, &select, &|c, k| {
@@ -224,6 +224,34 @@ pub fn json_report(fleet: &FleetRender) -> Result<String, Diagnostic> {
                     out.push(',');
                 }
                 json::string(&mut out, &format!("{}/{}", d.namespace, d.name));
+            }
+            out.push_str("],\"wait\":");
+            out.push_str(if n.ks.wait { "true" } else { "false" });
+            out.push_str(",\"timeout\":");
+            match &n.ks.timeout {
+                Some(t) => json::string(&mut out, t),
+                None => out.push_str("null"),
+            }
+            out.push_str(",\"healthChecks\":[");
+            for (i, h) in n.ks.health_checks.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('{');
+                for (k, v) in [
+                    ("apiVersion", &h.api_version),
+                    ("kind", &h.kind),
+                    ("namespace", &h.namespace),
+                    ("name", &h.name),
+                ] {
+                    json::string(&mut out, k);
+                    out.push(':');
+                    json::string(&mut out, v);
+                    out.push(',');
+                }
+                out.push_str("\"rendered\":");
+                out.push_str(if c.renders(h) { "true" } else { "false" });
+                out.push('}');
             }
             out.push_str("],\"errors\":[");
             for (i, d) in n.diagnostics.iter().enumerate() {

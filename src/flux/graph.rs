@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::api::{FluxKustomization, SourceRef, parse_kustomization};
+use super::api::{FluxKustomization, HealthCheck, SourceRef, parse_kustomization};
 use super::discover::{ClusterEntry, explicit_clusters, find_clusters, repo_sources, scan_repo};
 use super::generate::GeneratedFile;
 use super::lookup::SubstituteObjects;
@@ -115,6 +115,20 @@ impl ClusterRender {
     pub fn has_errors(&self) -> bool {
         self.nodes.values().any(|n| {
             !n.diagnostics.is_empty() || matches!(n.status, Status::Failed | Status::Blocked(_))
+        })
+    }
+
+    /// Whether the object a health check names is among this cluster's rendered objects
+    /// (matching kind, name, namespace unless the kind is cluster-scoped, and the API group when
+    /// the check names an apiVersion).
+    pub fn renders(&self, h: &HealthCheck) -> bool {
+        let group = h.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+        self.nodes.values().flat_map(|n| &n.resources).any(|r| {
+            let id = r.id();
+            id.gvk.kind == h.kind
+                && r.name() == h.name
+                && (id.gvk.is_cluster_scoped() || id.effective_namespace() == h.namespace)
+                && (h.api_version.is_empty() || id.gvk.group == group)
         })
     }
 }
