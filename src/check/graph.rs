@@ -115,21 +115,10 @@ fn missing_sources(index: &ClusterIndex<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn group_of(api_version: &str) -> &str {
-    api_version.rsplit_once('/').map_or("", |(g, _)| g)
-}
-
 fn health_checks(index: &ClusterIndex<'_>, out: &mut Vec<Finding>) {
     for (key, node) in &index.cluster.nodes {
         for hc in &node.ks.health_checks {
-            let found = index.objects.iter().any(|(_, r)| {
-                let id = r.id();
-                id.gvk.kind == hc.kind
-                    && id.name == hc.name
-                    && (id.namespace == hc.namespace || id.namespace.is_empty())
-                    && (hc.api_version.is_empty() || id.gvk.group == group_of(&hc.api_version))
-            });
-            if found {
+            if index.cluster.renders(hc) {
                 continue;
             }
             let mut f = index.ks_finding(

@@ -86,7 +86,7 @@ pub enum CheckFormat {
 pub fn run(args: &CheckArgs) -> Result<bool, Diagnostic> {
     let fleet = render(&args.repo, args.cluster.as_deref(), &args.fleet)?;
     let limits = args.fleet.limits.limits();
-    let config = match RepoConfig::load(&fleet.root, &limits)? {
+    let config = match RepoConfig::load(&DiskTree, &fleet.root, &limits)? {
         Some(RepoConfig {
             check: Some(node),
             file,
