@@ -17,6 +17,9 @@ mod model;
 mod scalar;
 mod validate;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 use std::path::Path;
 
