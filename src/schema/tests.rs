@@ -90,21 +90,33 @@ fn types_follow_the_api_servers_json() {
     assert!(check(number, "3").is_empty());
     assert!(check(number, "3.25").is_empty());
     let string = "type: string";
-    assert!(check(string, "2024-01-02").is_empty(), "timestamps are strings");
+    assert!(
+        check(string, "2024-01-02").is_empty(),
+        "timestamps are strings"
+    );
     assert_eq!(check(string, "12"), [": expected string, got integer 12"]);
     assert_eq!(check(string, "[a]"), [": expected string, got array"]);
-    assert_eq!(check("type: boolean", "{a: 1}"), [": expected boolean, got object"]);
+    assert_eq!(
+        check("type: boolean", "{a: 1}"),
+        [": expected boolean, got object"]
+    );
     let list = "type: [string, integer, 'null']";
     assert!(check(list, "x").is_empty());
     assert!(check(list, "~").is_empty());
-    assert_eq!(check(list, "1.5"), [": expected string or integer, got number 1.5"]);
+    assert_eq!(
+        check(list, "1.5"),
+        [": expected string or integer, got number 1.5"]
+    );
 }
 
 #[test]
 fn null_is_accepted_but_a_null_required_field_is_missing_unless_nullable() {
     let schema = "type: object\nrequired: [a, b]\nproperties:\n  a: {type: string}\n  b: {type: string, nullable: true}\n";
     assert!(check(schema, "a: x\nb: null").is_empty());
-    assert_eq!(check(schema, "a: null\nb: null"), [": missing required field \"a\""]);
+    assert_eq!(
+        check(schema, "a: null\nb: null"),
+        [": missing required field \"a\""]
+    );
     assert_eq!(check(schema, "b: x"), [": missing required field \"a\""]);
     assert!(check("type: integer", "null").is_empty());
 }
@@ -113,13 +125,19 @@ fn null_is_accepted_but_a_null_required_field_is_missing_unless_nullable() {
 fn properties_additional_properties_and_items() {
     let map = "type: object\nadditionalProperties: {type: string}";
     assert!(check(map, "a: x\nb: y").is_empty());
-    assert_eq!(check(map, "a: x\nb: 2"), ["b: expected string, got integer 2"]);
+    assert_eq!(
+        check(map, "a: x\nb: 2"),
+        ["b: expected string, got integer 2"]
+    );
     let closed = "type: object\nproperties: {a: {}}\nadditionalProperties: false";
     assert!(check(closed, "a: 1").is_empty());
     assert_eq!(check(closed, "a: 1\nz: 2"), ["z: unknown field \"z\""]);
     let list = "type: array\nitems: {type: integer}";
     assert!(check(list, "[1, 2]").is_empty());
-    assert_eq!(check(list, "[1, x]"), ["[1]: expected integer, got string \"x\""]);
+    assert_eq!(
+        check(list, "[1, x]"),
+        ["[1]: expected integer, got string \"x\""]
+    );
     let keyed = "type: object\nadditionalProperties: {type: integer}";
     assert_eq!(
         check(keyed, "example.com/a: x"),
@@ -134,9 +152,15 @@ fn enum_compares_as_json_values() {
     assert!(check(schema, "3.0").is_empty());
     assert_eq!(
         check(schema, "Sometimes"),
-        [": must be one of string \"Always\", string \"IfNotPresent\", integer 3; got string \"Sometimes\""]
+        [
+            ": must be one of string \"Always\", string \"IfNotPresent\", integer 3; got string \"Sometimes\""
+        ]
     );
-    assert_eq!(check("enum: ['true']", "true").len(), 1, "a bool is not the string");
+    assert_eq!(
+        check("enum: ['true']", "true").len(),
+        1,
+        "a bool is not the string"
+    );
 }
 
 #[test]
@@ -147,7 +171,10 @@ fn formats_int32_int64_byte_date_time() {
         [": 2147483648 does not fit in a 32-bit integer (int32)"]
     );
     assert!(check("type: integer\nformat: int64", "-9223372036854775808").is_empty());
-    assert_eq!(check("type: integer\nformat: int64", "18446744073709551615").len(), 1);
+    assert_eq!(
+        check("type: integer\nformat: int64", "18446744073709551615").len(),
+        1
+    );
     assert!(check("type: string\nformat: byte", "aGVsbG8=").is_empty());
     assert!(check("type: string\nformat: byte", "|\n  aGVs\n  bG8=\n").is_empty());
     assert_eq!(
@@ -158,7 +185,10 @@ fn formats_int32_int64_byte_date_time() {
     assert!(check(dt, "'2024-05-01T10:00:00Z'").is_empty());
     assert!(check(dt, "'2024-05-01T10:00:00.5+02:00'").is_empty());
     assert_eq!(check(dt, "yesterday").len(), 1);
-    assert!(check("format: double\ntype: number", "1.5").is_empty(), "other formats pass");
+    assert!(
+        check("format: double\ntype: number", "1.5").is_empty(),
+        "other formats pass"
+    );
 }
 
 #[test]
@@ -166,7 +196,10 @@ fn int_or_string_in_both_spellings() {
     for schema in ["x-kubernetes-int-or-string: true", "format: int-or-string"] {
         assert!(check(schema, "80").is_empty());
         assert!(check(schema, "http").is_empty());
-        assert_eq!(check(schema, "true"), [": expected string or integer, got boolean true"]);
+        assert_eq!(
+            check(schema, "true"),
+            [": expected string or integer, got boolean true"]
+        );
         assert_eq!(check(schema, "1.5").len(), 1);
     }
 }
@@ -175,7 +208,10 @@ fn int_or_string_in_both_spellings() {
 fn strict_rejects_unknown_fields_where_the_schema_is_closed() {
     let schema = "type: object\nproperties:\n  a: {type: object, properties: {b: {}}}\n  free: {type: object, x-kubernetes-preserve-unknown-fields: true, properties: {k: {}}}\n  any: {type: object}\n  open: {type: object, properties: {k: {}}, additionalProperties: true}\n";
     let doc = "a: {b: 1, c: 2}\nfree: {z: 1}\nany: {z: 1}\nopen: {z: 1}\nextra: 1\n";
-    assert!(check(schema, doc).is_empty(), "non-strict drops unknown fields");
+    assert!(
+        check(schema, doc).is_empty(),
+        "non-strict drops unknown fields"
+    );
     assert_eq!(
         strict(schema, doc),
         ["a.c: unknown field \"c\"", "extra: unknown field \"extra\""]
@@ -199,8 +235,14 @@ fn embedded_resources_may_carry_type_and_object_meta() {
 fn refs_resolve_to_definitions_and_combine_with_siblings() {
     let schema = "definitions:\n  Port: {type: integer, minimum: 1}\ntype: object\nproperties:\n  port: {$ref: '#/definitions/Port', maximum: 10}\n";
     assert!(check(schema, "port: 5").is_empty());
-    assert_eq!(check(schema, "port: 0"), ["port: 0 is out of range: must be >= 1"]);
-    assert_eq!(check(schema, "port: 11"), ["port: 11 is out of range: must be <= 10"]);
+    assert_eq!(
+        check(schema, "port: 0"),
+        ["port: 0 is out of range: must be >= 1"]
+    );
+    assert_eq!(
+        check(schema, "port: 11"),
+        ["port: 11 is out of range: must be <= 10"]
+    );
     let mut catalog = Catalog::default();
     let err = catalog
         .compile_document(&parse("$ref: other.json#/definitions/X"))
@@ -216,11 +258,17 @@ fn all_of_any_of_one_of() {
     let any = "anyOf: [{type: string}, {type: integer}]";
     assert!(check(any, "x").is_empty());
     assert!(check(any, "1").is_empty());
-    assert_eq!(check(any, "[]"), [": expected string or integer, got array"]);
+    assert_eq!(
+        check(any, "[]"),
+        [": expected string or integer, got array"]
+    );
     let quantity = "oneOf: [{type: [string, 'null']}, {type: [number, 'null']}]";
     assert!(check(quantity, "500m").is_empty());
     assert!(check(quantity, "2").is_empty());
-    assert_eq!(check(quantity, "true"), [": expected string or number, got boolean true"]);
+    assert_eq!(
+        check(quantity, "true"),
+        [": expected string or number, got boolean true"]
+    );
     let exclusive = "type: object\noneOf: [{required: [a]}, {required: [b]}]";
     assert!(check(exclusive, "a: 1").is_empty());
     assert_eq!(
@@ -250,10 +298,15 @@ fn patterns_use_re2_syntax_unanchored() {
         check(interval, "5 minutes"),
         [r#": string "5 minutes" does not match the pattern "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$""#]
     );
-    assert!(check(r"{pattern: '\p{L}'}", "x1").is_empty(), "unanchored, unicode classes");
+    assert!(
+        check(r"{pattern: '\p{L}'}", "x1").is_empty(),
+        "unanchored, unicode classes"
+    );
     assert_eq!(check(r"{pattern: '\p{L}'}", "'12'").len(), 1);
     let mut catalog = Catalog::default();
-    let err = catalog.compile_document(&parse("pattern: '(?=x)'")).unwrap_err();
+    let err = catalog
+        .compile_document(&parse("pattern: '(?=x)'"))
+        .unwrap_err();
     assert!(err.message.starts_with("invalid pattern"), "{err}");
 }
 
@@ -261,8 +314,14 @@ fn patterns_use_re2_syntax_unanchored() {
 fn lengths_count_characters_and_sizes_count_items() {
     let s = "type: string\nminLength: 2\nmaxLength: 3";
     assert!(check(s, "héé").is_empty(), "characters, not bytes");
-    assert_eq!(check(s, "a"), [": string \"a\" is too short: 1 characters, at least 2"]);
-    assert_eq!(check(s, "abcd"), [": string \"abcd\" is too long: 4 characters, at most 3"]);
+    assert_eq!(
+        check(s, "a"),
+        [": string \"a\" is too short: 1 characters, at least 2"]
+    );
+    assert_eq!(
+        check(s, "abcd"),
+        [": string \"abcd\" is too long: 4 characters, at most 3"]
+    );
     let a = "type: array\nminItems: 1\nmaxItems: 2";
     assert!(check(a, "[1]").is_empty());
     assert_eq!(check(a, "[]"), [": has 0 items, at least 1 required"]);
