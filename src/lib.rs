@@ -10,5 +10,6 @@ pub mod flux;
 pub mod kustomize;
 pub mod report;
 pub mod resource;
+pub mod schema;
 pub mod source;
 pub mod yaml;

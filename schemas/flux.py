@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Regenerates schemas/flux/flux.json.gz: the schemas of the Flux kinds, embedded so Flux objects
+are validated even when their CRDs are not in the repository.
+
+    python3 schemas/flux.py                  # pip install cloudcoil-models-fluxcd==VERSION into a temp dir
+    python3 schemas/flux.py --site DIR       # use a directory where it is already installed
+
+Source: the PyPI package `cloudcoil-models-fluxcd` (Apache-2.0), pydantic models generated from
+the Flux CRDs (its version 2.5.1.0 carries Flux v2.5.1). Each kind's pydantic JSON schema is
+turned back into the OpenAPI subset the CRDs use: `anyOf: [X, {type: null}]` becomes X with
+`nullable: true`, `const` becomes a one-value `enum`, titles and defaults go, `metadata` is left
+to the Kubernetes ObjectMeta schema, and definitions are named `flux.GROUP.VERSION.Name`. The
+output has the shape of schemas/k8s/*.json.gz (see generate.py).
+"""
+
+import argparse
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from generate import deterministic_gzip, strip
+
+DEFAULT_VERSION = "2.5.1.0"
+HERE = os.path.dirname(os.path.abspath(__file__))
+GROUPS = {
+    "kustomize": ("kustomize.toolkit.fluxcd.io", ["v1", "v1beta2", "v1beta1"]),
+    "source": ("source.toolkit.fluxcd.io", ["v1", "v1beta2", "v1beta1"]),
+    "helm": ("helm.toolkit.fluxcd.io", ["v2", "v2beta2", "v2beta1"]),
+    "image": ("image.toolkit.fluxcd.io", ["v1beta2", "v1beta1"]),
+    "notification": ("notification.toolkit.fluxcd.io", ["v1", "v1beta3", "v1beta2", "v1beta1"]),
+}
+
+
+def openapi(schema, prefix):
+    """Rewrites one pydantic schema node into the CRD OpenAPI dialect."""
+    if isinstance(schema, list):
+        return [openapi(s, prefix) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = dict(schema)
+    alts = schema.get("anyOf")
+    if alts and any(a == {"type": "null"} for a in alts):
+        rest = [a for a in alts if a != {"type": "null"}]
+        del schema["anyOf"]
+        if len(rest) == 1:
+            schema.update(rest[0])
+        else:
+            schema["anyOf"] = rest
+        schema["nullable"] = True
+    if "const" in schema:
+        schema["enum"] = [schema.pop("const")]
+    if "$ref" in schema:
+        schema["$ref"] = prefix + schema["$ref"].rsplit("/", 1)[-1]
+    out = {}
+    for key, value in schema.items():
+        if key in ("properties", "$defs"):
+            out[key] = {k: openapi(v, prefix) for k, v in value.items()}
+        elif key in ("items", "additionalProperties", "anyOf", "oneOf", "allOf"):
+            out[key] = openapi(value, prefix)
+        else:
+            out[key] = value
+    return out
+
+
+def kinds_of(module):
+    for name, cls in sorted(vars(module).items()):
+        fields = getattr(cls, "model_fields", None)
+        if isinstance(cls, type) and fields and cls.__module__ == module.__name__ \
+                and "api_version" in fields and "spec" in fields:
+            yield name, cls
+
+
+def build():
+    kinds, defs = {}, {}
+    for short, (group, versions) in GROUPS.items():
+        for version in versions:
+            module = importlib.import_module("cloudcoil.models.fluxcd.%s.%s" % (short, version))
+            prefix = "flux.%s.%s." % (short, version)
+            for kind, cls in kinds_of(module):
+                schema = openapi(cls.model_json_schema(by_alias=True), prefix)
+                for name, sub in schema.pop("$defs", {}).items():
+                    defs[prefix + name] = strip(sub)
+                top = strip(schema)
+                props = top.setdefault("properties", {})
+                props["apiVersion"] = {"type": "string"}
+                props["kind"] = {"type": "string"}
+                props["metadata"] = {"type": "object"}
+                top.pop("nullable", None)
+                defs[prefix + kind] = top
+                kinds["%s/%s/%s" % (group, version, kind)] = prefix + kind
+    return {"kinds": kinds, "defs": dict(sorted(defs.items()))}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--version", default=DEFAULT_VERSION, help="cloudcoil-models-fluxcd version")
+    ap.add_argument("--site", help="a directory where the package is already installed")
+    ap.add_argument("--out", default=os.path.join(HERE, "flux", "flux.json.gz"))
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        site = args.site
+        if not site:
+            site = tmp
+            subprocess.run(
+                [sys.executable, "-m", "pip", "install", "--quiet", "--target", site,
+                 "cloudcoil-models-fluxcd==%s" % args.version],
+                check=True,
+            )
+        sys.path.insert(0, site)
+        doc = build()
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    data = deterministic_gzip(text)
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "wb") as f:
+        f.write(data)
+    print("%s: %d kinds, %d definitions, %d bytes JSON, %d bytes gzip" % (
+        os.path.relpath(args.out), len(doc["kinds"]), len(doc["defs"]), len(text), len(data)))
+
+
+if __name__ == "__main__":
+    main()
