@@ -178,6 +178,56 @@ fn reconcile_graph_rules_fire_on_their_cases_only() {
 }
 
 #[test]
+fn schema_rules_validate_against_kubernetes_flux_and_the_fleets_crds() {
+    let repo = fixture("schemas");
+    let (code, json) = check_json(&repo, &[]);
+    assert_eq!(code, 1);
+    let expected = [
+        ("FC101", "bad"),
+        ("FC101", "broken.example.com"),
+        ("FC102", "g"),
+        ("FC103", "broken.example.com"),
+    ];
+    assert_eq!(sorted(findings(&json)), pairs(&expected));
+    let (_, strict) = check_json(&repo, &["--strict"]);
+    let mut with_typo = expected.to_vec();
+    with_typo.push(("FC101", "settings"));
+    assert_eq!(sorted(findings(&strict)), pairs(&with_typo));
+    let (_, old) = check_json(&repo, &["--kube-version", "1.34"]);
+    assert_eq!(sorted(findings(&old)), pairs(&expected));
+    let out = fleetcheck(
+        &["check", "--kube-version", "1.20", repo.to_str().unwrap()],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // A schema directory supplies the missing kind; .fleetcheck.yaml can lower FC102.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "gadget_v1.json",
+        "{\"type\": \"object\", \"properties\": {\"spec\": {\"type\": \"object\"}}}",
+    );
+    let (_, with_dir) = check_json(&repo, &["--schema-dir", dir.path().to_str().unwrap()]);
+    assert!(!findings(&with_dir).contains(&("FC102".into(), "g".into())));
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&repo, copy.path());
+    write(
+        copy.path(),
+        ".fleetcheck.yaml",
+        "check:\n  severity:\n    FC102: info\n",
+    );
+    let (_, lowered) = check_json(copy.path(), &[]);
+    let fc102 = lowered
+        .get("findings")
+        .and_then(Node::as_seq)
+        .unwrap()
+        .iter()
+        .find(|f| s(f, &["rule"]) == "FC102")
+        .unwrap();
+    assert_eq!(s(fc102, &["severity"]), "info");
+}
+
+#[test]
 fn secret_rules_fire_without_printing_secret_values() {
     let repo = fixture("secrets");
     let (code, json) = check_json(&repo, &[]);

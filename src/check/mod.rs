@@ -1,8 +1,8 @@
 //! `fleetcheck check`: rules run over a rendered fleet, per cluster, producing [`Finding`]s.
 //!
-//! Rule families: [`graph`] (FC0xx render outcome, FC3xx reconcile graph), [`tenancy`] (FC2xx,
-//! with the offline RBAC simulation of [`rbac`]), [`secrets`] (FC4xx). FC1xx (schemas) and
-//! FC5xx (image markers) are reserved for their modules. [`report`] prints the findings.
+//! Rule families: [`graph`] (FC0xx render outcome, FC3xx reconcile graph), [`schema`] (FC1xx),
+//! [`tenancy`] (FC2xx, with the offline RBAC simulation of [`rbac`]), [`secrets`] (FC4xx).
+//! FC5xx (image markers) is reserved for its module. [`report`] prints the findings.
 
 pub mod finding;
 pub mod graph;
@@ -10,6 +10,7 @@ pub mod index;
 pub mod rbac;
 pub mod report;
 pub mod rule;
+pub mod schema;
 pub mod secrets;
 pub mod suppress;
 pub mod tenancy;
@@ -34,6 +35,8 @@ pub struct CheckOptions {
     pub no_cross_namespace_refs: bool,
     /// YAML limits for files the rules read (`.sops.yaml`, source documents).
     pub limits: Limits,
+    /// Schema validation; `None` skips the FC1xx rules.
+    pub schemas: Option<schema::SchemaOptions>,
 }
 
 /// Runs every rule over `fleet` (read from `tree`); findings sorted by cluster, file, position
@@ -47,6 +50,9 @@ pub fn check_fleet(tree: &dyn Tree, fleet: &FleetRender, options: &CheckOptions)
             let index = ClusterIndex::new(c);
             let mut out = Vec::new();
             graph::check(&index, &mut out);
+            if let Some(s) = &options.schemas {
+                schema::check(&index, s, &mut out);
+            }
             tenancy::check(&index, options, &mut out);
             secrets::check(tree, &index, options, &mut out);
             out

@@ -71,6 +71,15 @@ rules! {
     NOT_RENDERED = "FC002" "not-rendered" Info
         "A Flux Kustomization was not rendered: its source is not this repository, or it is suspended."
         "Map its source to a local checkout with --source KIND/NAMESPACE/NAME=PATH to check it too.";
+    SCHEMA_VIOLATION = "FC101" "schema-violation" Error
+        "An object does not match its schema (Kubernetes of --kube-version, Flux, the fleet's CRDs, --schema-dir); --strict adds unknown fields and duplicate keys."
+        "Fix the field named; `kubectl explain KIND.FIELD` shows what the API expects.";
+    SCHEMA_UNKNOWN = "FC102" "schema-unknown" Warning
+        "No schema is known for an object's apiVersion and kind, so it is not validated."
+        "Add the kind's CRD to the fleet or a schema to --schema-dir, or fix a misspelt apiVersion or kind.";
+    CRD_SCHEMA_INVALID = "FC103" "crd-schema-invalid" Error
+        "A CustomResourceDefinition of the render has a schema that cannot be read."
+        "Fix the CRD's spec.versions[].schema.openAPIV3Schema.";
     RBAC_DENIED = "FC201" "rbac-denied" Error
         "A tenant Kustomization's ServiceAccount may not create or patch an object it applies (RBAC rendered for the cluster)."
         "Grant the missing verbs with a Role and RoleBinding in the object's namespace, or apply the object from the platform's Kustomization.";

@@ -8,12 +8,14 @@
 //!     - rule: [FC401, FC402]
 //!       cluster: staging/*          # optional: only these clusters (glob, `*` and `?`)
 //!       path: apps/*/secret.yaml    # optional: only findings in these files (repo-relative)
+//!   severity:                       # optional: a rule's severity (error, warning, info)
+//!     FC102: info
 //! ```
 
 use std::path::Path;
 
 use super::finding::Finding;
-use super::rule::by_id;
+use super::rule::{Severity, by_id};
 use crate::diagnostic::Diagnostic;
 use crate::flux::varsfile::glob_match;
 use crate::source::path::display_relative;
@@ -35,6 +37,8 @@ pub struct IgnoreEntry {
 pub struct CheckConfig {
     /// `check.ignore`.
     pub ignore: Vec<IgnoreEntry>,
+    /// `check.severity`: rule ids whose severity is changed.
+    pub severity: Vec<(String, Severity)>,
 }
 
 const HINT: &str =
@@ -61,10 +65,36 @@ impl CheckConfig {
                         config.ignore.push(parse_entry(item, file)?);
                     }
                 }
+                Some("severity") => {
+                    let Some(m) = v.as_map() else {
+                        return Err(err(
+                            "`check.severity` maps rule ids to error, warning or info".into(),
+                            v,
+                        ));
+                    };
+                    for (id, sev) in &m.entries {
+                        let id_text = id.text().unwrap_or_default().into_owned();
+                        if by_id(&id_text).is_none() {
+                            return Err(err(format!("unknown rule id '{id_text}'"), id));
+                        }
+                        let severity = match sev.as_str() {
+                            Some("error") => Severity::Error,
+                            Some("warning") => Severity::Warning,
+                            Some("info") => Severity::Info,
+                            _ => {
+                                return Err(err(
+                                    format!("severity of {id_text} must be error, warning or info"),
+                                    sev,
+                                ));
+                            }
+                        };
+                        config.severity.push((id_text, severity));
+                    }
+                }
                 _ => {
                     return Err(err(
                         format!(
-                            "unknown key '{}' in `check`; the keys here are: ignore",
+                            "unknown key '{}' in `check`; the keys here are: ignore, severity",
                             k.text().unwrap_or_default()
                         ),
                         k,
@@ -170,9 +200,18 @@ impl IgnoreEntry {
     }
 }
 
-/// Splits findings into those reported and the number suppressed by object annotations or by
-/// `config` (`root` is the repository, for path globs).
-pub fn apply(findings: Vec<Finding>, config: &CheckConfig, root: &Path) -> (Vec<Finding>, usize) {
+/// Applies `config`'s severities, then splits findings into those reported and the number
+/// suppressed by object annotations or by `config` (`root` is the repository, for path globs).
+pub fn apply(
+    mut findings: Vec<Finding>,
+    config: &CheckConfig,
+    root: &Path,
+) -> (Vec<Finding>, usize) {
+    for f in &mut findings {
+        if let Some((_, s)) = config.severity.iter().rev().find(|(id, _)| id == f.rule.id) {
+            f.severity = *s;
+        }
+    }
     let before = findings.len();
     let kept: Vec<Finding> = findings
         .into_iter()
@@ -225,6 +264,18 @@ mod tests {
     }
 
     #[test]
+    fn severities_are_overridden_per_rule() {
+        let c = config("severity:\n  FC102: info\n").unwrap();
+        let findings = vec![
+            Finding::new(rule::SCHEMA_UNKNOWN, "c", "x"),
+            Finding::new(rule::SCHEMA_VIOLATION, "c", "y"),
+        ];
+        let (kept, _) = apply(findings, &c, Path::new("/"));
+        assert_eq!(kept[0].severity, Severity::Info);
+        assert_eq!(kept[1].severity, Severity::Error);
+    }
+
+    #[test]
     fn object_annotations_silence_their_rules_only() {
         let mut f = Finding::new(rule::TENANT_CLUSTER_SCOPED, "c", "x");
         f.ignored_by_object = vec!["FC203".into()];
@@ -242,6 +293,8 @@ mod tests {
         assert_eq!(e.location.unwrap().pos, Pos::new(2, 9));
         let e = config("ignore:\n- cluster: x\n").unwrap_err();
         assert!(e.message.contains("without a `rule`"), "{e}");
+        let e = config("severity: {FC102: loud}\n").unwrap_err();
+        assert!(e.message.contains("must be error, warning or info"), "{e}");
         let e = config("ignorez: []\n").unwrap_err();
         assert!(e.message.contains("unknown key 'ignorez'"), "{e}");
     }

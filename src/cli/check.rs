@@ -11,10 +11,12 @@ use super::fleet::FleetArgs;
 use super::render::render;
 use crate::check::report::{CheckReport, json, junit, sarif, text};
 use crate::check::rule::Severity;
+use crate::check::schema::SchemaOptions;
 use crate::check::suppress::{self, CheckConfig};
 use crate::check::{CheckOptions, check_fleet};
 use crate::diagnostic::Diagnostic;
 use crate::flux::config::RepoConfig;
+use crate::schema::SchemaSet;
 use crate::source::DiskTree;
 
 /// Arguments of `fleetcheck check`.
@@ -26,6 +28,16 @@ pub struct CheckArgs {
     /// Only clusters whose name matches this glob (`*` and `?`).
     #[arg(long, value_name = "GLOB")]
     pub cluster: Option<String>,
+    /// Kubernetes version whose embedded schemas validate objects (1.34 to 1.37; default the
+    /// newest).
+    #[arg(long, value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Strict schemas: unknown fields and duplicate keys are violations.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also validate against the CRD YAML files and JSON schemas in DIR (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub schema_dir: Vec<PathBuf>,
     /// kustomize-controller's `--default-service-account`: Kustomizations without
     /// `spec.serviceAccountName` are applied as this ServiceAccount of their namespace.
     #[arg(long, value_name = "NAME")]
@@ -94,10 +106,22 @@ pub fn run(args: &CheckArgs) -> Result<bool, Diagnostic> {
         }) => CheckConfig::parse(&node, &file)?,
         _ => CheckConfig::default(),
     };
+    let kube_version = args
+        .kube_version
+        .as_deref()
+        .unwrap_or(SchemaSet::kube_versions()[0]);
+    let mut base = SchemaSet::builtin(kube_version).map_err(Diagnostic::from)?;
+    for dir in &args.schema_dir {
+        base.add_dir(dir).map_err(Diagnostic::from)?;
+    }
     let options = CheckOptions {
         default_service_account: args.default_service_account.clone(),
         no_cross_namespace_refs: args.no_cross_namespace_refs,
         limits,
+        schemas: Some(SchemaOptions {
+            base,
+            strict: args.strict,
+        }),
     };
     let findings = check_fleet(&DiskTree, &fleet, &options);
     let (findings, suppressed) = suppress::apply(findings, &config, &fleet.root);
