@@ -39,10 +39,14 @@ impl CheckReport<'_> {
     }
 }
 
-/// A finding's file relative to the repository, with `/` separators, and its line and column
-/// (1 when unknown), when it has one.
+/// A finding's file relative to the repository, with `/` separators (absolute for a file of
+/// another source, mapped with `--source`), and its line and column (1 when unknown), when it
+/// has a file (not the repository itself).
 pub fn relative_location(f: &Finding, root: &Path) -> Option<(String, u32, u32)> {
     let loc = f.location.as_ref()?;
     let file = display_relative(&loc.file, root).replace('\\', "/");
+    if file == "." {
+        return None;
+    }
     Some((file, loc.pos.line.max(1), loc.pos.col.max(1)))
 }

@@ -78,7 +78,10 @@ fn result(out: &mut String, f: &Finding, clusters: &[&str], report: &CheckReport
     let _ = write!(text, "\nhint: {}", f.hint);
     string(out, &text);
     out.push_str("},\"locations\":[");
-    if let Some((file, line, col)) = relative_location(f, report.root) {
+    // Files outside the repository (other sources) have no repository-relative URI.
+    if let Some((file, line, col)) =
+        relative_location(f, report.root).filter(|(file, ..)| !file.starts_with('/'))
+    {
         out.push_str("{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
         string(out, &file);
         let _ = write!(
