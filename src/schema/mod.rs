@@ -50,6 +50,10 @@ pub struct Violation {
     pub source: String,
 }
 
+/// Schemas of files named `KIND_VERSION.json`, by (version, lower-case kind), each with the group
+/// of its directory (`None`: any group).
+type NamedSchemas = HashMap<(String, String), Vec<(Option<String>, Custom)>>;
+
 /// A schema registered at run time (CRD or schema file).
 #[derive(Clone, Debug)]
 struct Custom {
@@ -64,9 +68,8 @@ pub struct SchemaSet {
     flux: &'static Builtin,
     custom: Catalog,
     exact: HashMap<Gvk, Custom>,
-    /// Schema files named `KIND_VERSION.json`: by (version, lower-case kind), with the group
-    /// from the directory (`None`: any group).
-    named: HashMap<(String, String), Vec<(Option<String>, Custom)>>,
+    /// Schema files named `KIND_VERSION.json`.
+    named: NamedSchemas,
 }
 
 impl SchemaSet {
