@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::error::SchemaError;
+use super::json::parse_json;
 use super::model::{Catalog, SchemaId};
 use crate::resource::id::Gvk;
-use crate::yaml::{Limits, Node, parse_stream};
+use crate::yaml::Node;
 
 /// A decoded embedded schema file: an arena and the kinds it knows.
 #[derive(Debug)]
@@ -86,12 +87,7 @@ fn decode(gz: &[u8], source: String) -> Result<Builtin, SchemaError> {
     let broken = |what: String| SchemaError::new(format!("embedded schemas of {source}: {what}"));
     let json = gunzip(gz).map_err(&broken)?;
     let text = String::from_utf8(json).map_err(|e| broken(e.to_string()))?;
-    let docs = parse_stream(&text, &Limits::default()).map_err(|e| broken(e.message))?;
-    let root = docs
-        .into_iter()
-        .next()
-        .map(|d| d.root)
-        .ok_or_else(|| broken("empty document".to_owned()))?;
+    let root = parse_json(&text).map_err(&broken)?;
     let section = |name: &str| {
         root.get(name)
             .and_then(Node::as_map)

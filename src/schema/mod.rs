@@ -13,6 +13,7 @@ mod builtin;
 mod crd;
 mod dir;
 mod error;
+mod json;
 mod model;
 mod scalar;
 mod validate;
