@@ -92,11 +92,6 @@ impl SchemaSet {
         &builtin::KUBE_VERSIONS
     }
 
-    /// The Flux version the embedded Flux schemas come from.
-    pub fn flux_version() -> &'static str {
-        builtin::FLUX_VERSION
-    }
-
     /// Registers the `openAPIV3Schema` of each served version of a CustomResourceDefinition
     /// (`apiextensions.k8s.io/v1`); returns how many versions were registered. A later CRD for
     /// the same kind replaces an earlier one.
