@@ -4,19 +4,26 @@ are validated even when their CRDs are not in the repository.
 
     python3 schemas/flux.py                  # pip install cloudcoil-models-fluxcd==VERSION into a temp dir
     python3 schemas/flux.py --site DIR       # use a directory where it is already installed
+    python3 schemas/flux.py --gotk FILE      # the CRDs of a Flux install (gotk-components.yaml)
 
-Source: the PyPI package `cloudcoil-models-fluxcd` (Apache-2.0), pydantic models generated from
+With --gotk, the `openAPIV3Schema` of each served version of every `*.toolkit.fluxcd.io` CRD in
+FILE is taken as it is (the most faithful source: the Flux version is read from the
+`# Flux Version: vX.Y.Z` line `flux install` writes, or given with --flux-version).
+
+Default source: the PyPI package `cloudcoil-models-fluxcd` (Apache-2.0), pydantic models generated from
 the Flux CRDs (its version 2.5.1.0 carries Flux v2.5.1). Each kind's pydantic JSON schema is
 turned back into the OpenAPI subset the CRDs use: `anyOf: [X, {type: null}]` becomes X with
 `nullable: true`, `const` becomes a one-value `enum`, titles and defaults go, `metadata` is left
 to the Kubernetes ObjectMeta schema, and definitions are named `flux.GROUP.VERSION.Name`. The
-output has the shape of schemas/k8s/*.json.gz (see generate.py).
+output has the shape of schemas/k8s/*.json.gz (see generate.py), plus `"source": "flux vX.Y.Z"`,
+the label violations carry.
 """
 
 import argparse
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -94,23 +101,61 @@ def build():
     return {"kinds": kinds, "defs": dict(sorted(defs.items()))}
 
 
+def from_gotk(path, flux_version):
+    """The `{"kinds", "defs"}` document of the Flux CRDs in a gotk-components file."""
+    import yaml
+
+    with open(path) as f:
+        text = f.read()
+    if not flux_version:
+        m = re.search(r"^# Flux Version: (v\S+)", text, re.M)
+        if not m:
+            sys.exit("%s has no '# Flux Version:' line; pass --flux-version" % path)
+        flux_version = m.group(1)
+    kinds, defs = {}, {}
+    for doc in yaml.safe_load_all(text):
+        if not doc or doc.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = doc["spec"]
+        if not spec["group"].endswith(".toolkit.fluxcd.io"):
+            continue
+        for version in spec["versions"]:
+            schema = version.get("schema", {}).get("openAPIV3Schema")
+            if not version.get("served") or schema is None:
+                continue
+            name = "flux.%s.%s" % (doc["metadata"]["name"], version["name"])
+            defs[name] = strip(schema)
+            kinds["%s/%s/%s" % (spec["group"], version["name"], spec["names"]["kind"])] = name
+    if not kinds:
+        sys.exit("no Flux CRDs in %s" % path)
+    return flux_version, {"kinds": kinds, "defs": dict(sorted(defs.items()))}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--version", default=DEFAULT_VERSION, help="cloudcoil-models-fluxcd version")
     ap.add_argument("--site", help="a directory where the package is already installed")
+    ap.add_argument("--gotk", help="a gotk-components.yaml to take the Flux CRDs from")
+    ap.add_argument("--flux-version", help="the Flux version of --gotk (default: from the file)")
     ap.add_argument("--out", default=os.path.join(HERE, "flux", "flux.json.gz"))
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        site = args.site
-        if not site:
-            site = tmp
-            subprocess.run(
-                [sys.executable, "-m", "pip", "install", "--quiet", "--target", site,
-                 "cloudcoil-models-fluxcd==%s" % args.version],
-                check=True,
-            )
-        sys.path.insert(0, site)
-        doc = build()
+    if args.gotk:
+        flux_version, doc = from_gotk(args.gotk, args.flux_version)
+    else:
+        # cloudcoil-models-fluxcd A.B.C.N carries Flux vA.B.C.
+        flux_version = "v" + ".".join(args.version.split(".")[:3])
+        with tempfile.TemporaryDirectory() as tmp:
+            site = args.site
+            if not site:
+                site = tmp
+                subprocess.run(
+                    [sys.executable, "-m", "pip", "install", "--quiet", "--target", site,
+                     "cloudcoil-models-fluxcd==%s" % args.version],
+                    check=True,
+                )
+            sys.path.insert(0, site)
+            doc = build()
+    doc["source"] = "flux " + flux_version
     text = json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
     data = deterministic_gzip(text)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)

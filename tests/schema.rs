@@ -257,6 +257,27 @@ fn crds_register_their_served_versions() {
 }
 
 #[test]
+fn every_custom_resource_may_carry_type_and_metadata() {
+    let mut set = newest();
+    let crd = CRD.replace(
+        "          apiVersion: {type: string}\n          kind: {type: string}\n          metadata: {type: object}\n",
+        "",
+    );
+    assert_ne!(crd, CRD);
+    set.add_crd(&parse(&crd)).unwrap();
+    let ok = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 2}\n";
+    assert_eq!(set.validate(&parse(ok), true).unwrap(), []);
+    let bad = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, nmae: x}\nspec: {size: 2}\nstatus: {}\n";
+    assert_eq!(
+        lines(&set.validate(&parse(bad), true).unwrap()),
+        [
+            "status: unknown field \"status\"",
+            "metadata.nmae: unknown field \"nmae\""
+        ]
+    );
+}
+
+#[test]
 fn a_crd_in_the_fleet_replaces_the_embedded_flux_schema() {
     let mut set = newest();
     let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: kustomizations.kustomize.toolkit.fluxcd.io}\nspec:\n  group: kustomize.toolkit.fluxcd.io\n  names: {kind: Kustomization}\n  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}\n";

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::error::SchemaError;
+use super::json::parse_json;
 use super::model::{Catalog, SchemaId};
 use crate::resource::id::Gvk;
-use crate::yaml::{Limits, Node, parse_stream};
+use crate::yaml::Node;
 
 /// A decoded embedded schema file: an arena and the kinds it knows.
 #[derive(Debug)]
@@ -34,9 +35,6 @@ const KUBE_FILES: [&[u8]; 4] = [
 ];
 
 const FLUX_FILE: &[u8] = include_bytes!("../../schemas/flux/flux.json.gz");
-
-/// The Flux version the embedded Flux schemas come from.
-pub(crate) const FLUX_VERSION: &str = "v2.5.1";
 
 /// The name of the Kubernetes ObjectMeta definition.
 pub(crate) const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
@@ -76,22 +74,22 @@ pub(crate) fn kube(index: usize) -> Result<&'static Builtin, SchemaError> {
 /// The embedded Flux schemas, decoded on first use.
 pub(crate) fn flux() -> Result<&'static Builtin, SchemaError> {
     static CELL: OnceLock<Result<Builtin, SchemaError>> = OnceLock::new();
-    CELL.get_or_init(|| decode(FLUX_FILE, format!("flux {FLUX_VERSION}")))
+    CELL.get_or_init(|| decode(FLUX_FILE, "flux".to_owned()))
         .as_ref()
         .map_err(Clone::clone)
 }
 
-/// Decodes one embedded file: gzip, then the `{"kinds": {...}, "defs": {...}}` JSON document.
+/// Decodes one embedded file: gzip, then the `{"kinds": {...}, "defs": {...}}` JSON document;
+/// its `"source"` (`flux v2.5.1`), when present, replaces the `source` label given.
 fn decode(gz: &[u8], source: String) -> Result<Builtin, SchemaError> {
     let broken = |what: String| SchemaError::new(format!("embedded schemas of {source}: {what}"));
     let json = gunzip(gz).map_err(&broken)?;
     let text = String::from_utf8(json).map_err(|e| broken(e.to_string()))?;
-    let docs = parse_stream(&text, &Limits::default()).map_err(|e| broken(e.message))?;
-    let root = docs
-        .into_iter()
-        .next()
-        .map(|d| d.root)
-        .ok_or_else(|| broken("empty document".to_owned()))?;
+    let root = parse_json(&text).map_err(&broken)?;
+    let label = root
+        .get("source")
+        .and_then(Node::as_str)
+        .map_or_else(|| source.clone(), str::to_owned);
     let section = |name: &str| {
         root.get(name)
             .and_then(Node::as_map)
@@ -134,7 +132,7 @@ fn decode(gz: &[u8], source: String) -> Result<Builtin, SchemaError> {
         kinds.insert(gvk, id);
     }
     Ok(Builtin {
-        source,
+        source: label,
         catalog,
         kinds,
         defs,
@@ -200,6 +198,7 @@ mod tests {
             assert!(b.defs.contains_key(OBJECT_META), "{v}");
         }
         let f = flux().unwrap();
+        assert!(f.source.starts_with("flux v2."), "{}", f.source);
         for (api, kind) in [
             ("kustomize.toolkit.fluxcd.io/v1", "Kustomization"),
             ("source.toolkit.fluxcd.io/v1", "GitRepository"),

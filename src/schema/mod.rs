@@ -13,6 +13,7 @@ mod builtin;
 mod crd;
 mod dir;
 mod error;
+mod json;
 mod model;
 mod scalar;
 mod validate;
@@ -50,6 +51,10 @@ pub struct Violation {
     pub source: String,
 }
 
+/// Schemas of files named `KIND_VERSION.json`, by (version, lower-case kind), each with the group
+/// of its directory (`None`: any group).
+type NamedSchemas = HashMap<(String, String), Vec<(Option<String>, Custom)>>;
+
 /// A schema registered at run time (CRD or schema file).
 #[derive(Clone, Debug)]
 struct Custom {
@@ -64,9 +69,8 @@ pub struct SchemaSet {
     flux: &'static Builtin,
     custom: Catalog,
     exact: HashMap<Gvk, Custom>,
-    /// Schema files named `KIND_VERSION.json`: by (version, lower-case kind), with the group
-    /// from the directory (`None`: any group).
-    named: HashMap<(String, String), Vec<(Option<String>, Custom)>>,
+    /// Schema files named `KIND_VERSION.json`.
+    named: NamedSchemas,
 }
 
 impl SchemaSet {
@@ -86,11 +90,6 @@ impl SchemaSet {
     /// The Kubernetes minor versions embedded, newest first.
     pub fn kube_versions() -> &'static [&'static str] {
         &builtin::KUBE_VERSIONS
-    }
-
-    /// The Flux version the embedded Flux schemas come from.
-    pub fn flux_version() -> &'static str {
-        builtin::FLUX_VERSION
     }
 
     /// Registers the `openAPIV3Schema` of each served version of a CustomResourceDefinition

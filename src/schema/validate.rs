@@ -5,6 +5,7 @@
 //! prunes it from custom resources (a required field set to `null` is therefore missing there).
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::Violation;
 use super::model::{Additional, Catalog, Format, Schema, SchemaId, types};
@@ -311,7 +312,10 @@ impl<'v, 'n> Walk<'v, 'n> {
                     Additional::Deny => self.unknown_field(key, name),
                     Additional::Any => {}
                     Additional::Unspecified => {
-                        if self.v.strict && !self.allows_unlisted(s, &name) {
+                        // Every object may carry its type and metadata, whatever its schema lists.
+                        let at_root = self.path.is_empty()
+                            && matches!(name.as_ref(), "apiVersion" | "kind" | "metadata");
+                        if self.v.strict && !at_root && !self.allows_unlisted(s, &name) {
                             self.unknown_field(key, name);
                         }
                     }
@@ -433,11 +437,10 @@ pub(crate) fn duplicate_keys<'n>(
 ) {
     match &node.value {
         Value::Map(map) => {
-            for (i, (key, value)) in map.entries.iter().enumerate() {
+            let mut seen = HashSet::with_capacity(map.len());
+            for (key, value) in &map.entries {
                 let name = key.text().unwrap_or_default();
-                let earlier = map.entries[..i]
-                    .iter()
-                    .any(|(k, _)| k.text().unwrap_or_default() == name);
+                let earlier = !seen.insert(name.clone());
                 path.push(Seg::Key(name));
                 if earlier {
                     out.push(Violation {
