@@ -17,7 +17,7 @@ use super::finding::{Finding, ObjectRef};
 use super::index::ClusterIndex;
 use super::rule;
 use crate::resource::Resource;
-use crate::source::{EntryKind, Tree};
+use crate::source::{EntryKind, Tree, collect_files};
 use crate::yaml::{Limits, Node, Pos, Value, parse_stream};
 
 /// Go's `base64.StdEncoding` as the API server decodes `[]byte` fields: padded, trailing bits
@@ -133,8 +133,10 @@ struct SopsConfig {
 /// creation rule would encrypt, but that is not encrypted. A file's path is matched relative
 /// to the configuration's directory, as sops does.
 pub fn sops_rule_findings(tree: &dyn Tree, root: &Path, limits: &Limits) -> Vec<Finding> {
-    let mut files = Vec::new();
-    walk(tree, root, &mut files, 0);
+    // Hidden files count (`.sops.yaml`, `.env`); hidden directories (`.git`) do not.
+    let files = collect_files(tree, root, &|name, kind| {
+        kind == EntryKind::File || !name.starts_with('.')
+    });
     let mut configs = Vec::new();
     let mut out = Vec::new();
     for f in files.iter().filter(|f| f.ends_with(".sops.yaml")) {
@@ -186,25 +188,6 @@ pub fn sops_rule_findings(tree: &dyn Tree, root: &Path, limits: &Limits) -> Vec<
         }
     }
     out
-}
-
-const MAX_DEPTH: usize = 64;
-
-fn walk(tree: &dyn Tree, dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = tree.read_dir(dir) else {
-        return;
-    };
-    for (name, kind) in entries {
-        let path = dir.join(&name);
-        match kind {
-            EntryKind::Dir if !name.starts_with('.') => walk(tree, &path, out, depth + 1),
-            EntryKind::File => out.push(path),
-            EntryKind::Dir => {}
-        }
-    }
 }
 
 fn read_config(tree: &dyn Tree, file: &Path, limits: &Limits) -> Result<SopsConfig, Box<Finding>> {
@@ -284,8 +267,11 @@ fn needs_encryption(text: &str, rule: &CreationRule, limits: &Limits) -> bool {
     })
 }
 
+/// Deepest mapping nesting searched for keys a rule would encrypt.
+const MAX_KEY_DEPTH: usize = 64;
+
 fn has_key(m: &crate::yaml::Mapping, re: &Regex, depth: usize) -> bool {
-    depth < MAX_DEPTH
+    depth < MAX_KEY_DEPTH
         && m.entries.iter().any(|(k, v)| {
             k.text().is_some_and(|t| re.is_match(&t))
                 || v.as_map().is_some_and(|vm| has_key(vm, re, depth + 1))

@@ -28,16 +28,7 @@ struct ClusterRoleDef {
 
 impl ClusterRoleDef {
     fn parse(n: &Node) -> ClusterRoleDef {
-        let labels = n
-            .get_path(&["metadata", "labels"])
-            .and_then(Node::as_map)
-            .map(|m| {
-                m.entries
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.text()?.into_owned(), v.text()?.into_owned())))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = policy::text_pairs(n.get_path(&["metadata", "labels"]));
         let aggregation = n
             .get_path(&["aggregationRule", "clusterRoleSelectors"])
             .and_then(Node::as_seq)

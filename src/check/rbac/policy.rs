@@ -27,6 +27,18 @@ pub fn strings(node: Option<&Node>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The scalar entries of a mapping as text pairs (labels, `matchLabels`).
+pub fn text_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+    node.and_then(Node::as_map)
+        .map(|m| {
+            m.entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.text()?.into_owned(), v.text()?.into_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Verbs that let a ServiceAccount step outside the permissions it was given.
 pub const ESCALATING_VERBS: &[&str] = &["escalate", "bind", "impersonate", "*"];
 
@@ -84,16 +96,7 @@ pub struct LabelSelector {
 impl LabelSelector {
     /// Reads a selector.
     pub fn parse(n: &Node) -> LabelSelector {
-        let labels = n
-            .get("matchLabels")
-            .and_then(Node::as_map)
-            .map(|m| {
-                m.entries
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.text()?.into_owned(), v.text()?.into_owned())))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = text_pairs(n.get("matchLabels"));
         let expressions = n
             .get("matchExpressions")
             .and_then(Node::as_seq)
