@@ -162,9 +162,22 @@ fn the_default_service_account_makes_every_kustomization_a_tenant() {
 fn reconcile_graph_rules_fire_on_their_cases_only() {
     let (code, json) = check_json(&fixture("graph"), &[]);
     assert_eq!(code, 1);
+    let broken = json
+        .get("findings")
+        .and_then(Node::as_seq)
+        .unwrap()
+        .iter()
+        .find(|f| s(f, &["rule"]) == "FC001")
+        .unwrap();
+    assert!(
+        s(broken, &["hint"]).contains("(at clusters/prod/apps.yaml:135:1)"),
+        "trail files are repository-relative: {}",
+        s(broken, &["hint"])
+    );
     assert_eq!(
         sorted(findings(&json)),
         pairs(&[
+            ("FC001", "flux-system/broken"),
             ("FC002", "flux-system/lost"),
             ("FC301", "flux-system/orphan"),
             ("FC302", "flux-system/chicken"),
@@ -390,12 +403,12 @@ fn junit_lists_each_cluster_and_fails_findings_at_the_threshold() {
         &root(),
     );
     let xml = stdout(&out);
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fleetcheck\" tests=\"8\" failures=\"6\">"), "{xml}");
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fleetcheck\" tests=\"9\" failures=\"7\">"), "{xml}");
     assert!(
-        xml.contains("<testsuite name=\"prod\" tests=\"8\" failures=\"6\">"),
+        xml.contains("<testsuite name=\"prod\" tests=\"9\" failures=\"7\">"),
         "{xml}"
     );
-    assert_eq!(xml.matches("<failure ").count(), 6);
+    assert_eq!(xml.matches("<failure ").count(), 7);
     assert_eq!(xml.matches("<system-out>").count(), 2);
     assert!(xml.trim_end().ends_with("</testsuites>"));
 }
@@ -418,7 +431,7 @@ fn out_writes_the_report_to_a_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty());
     let json = parse_json(&std::fs::read_to_string(file).unwrap());
-    assert_eq!(findings(&json).len(), 8);
+    assert_eq!(findings(&json).len(), 9);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! rule ids by [`Diagnostic::code`], not found again.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use super::finding::Finding;
 use super::index::ClusterIndex;
@@ -12,6 +13,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::flux::api::{SourceRef, is_flux_kustomization, parse_source};
 use crate::flux::graph::{FleetRender, Status};
 use crate::resource::Resource;
+use crate::source::path::display_relative;
 
 /// The rule a render diagnostic reports under.
 fn rule_of(d: &Diagnostic) -> &'static Rule {
@@ -23,8 +25,9 @@ fn rule_of(d: &Diagnostic) -> &'static Rule {
     }
 }
 
-/// A render diagnostic as a finding of `cluster` (its trail joins the hint).
-pub fn from_diagnostic(d: &Diagnostic, cluster: &str) -> Finding {
+/// A render diagnostic as a finding of `cluster` (its trail joins the hint, with files relative
+/// to the repository `root`).
+pub fn from_diagnostic(d: &Diagnostic, cluster: &str, root: &Path) -> Finding {
     let rule = rule_of(d);
     let mut f = Finding::new(rule, cluster, d.message.clone());
     let mut hint: Vec<String> = d.hint.iter().cloned().collect();
@@ -35,11 +38,11 @@ pub fn from_diagnostic(d: &Diagnostic, cluster: &str) -> Finding {
         match loc {
             Some(l) if l.pos.line > 0 => hint.push(format!(
                 "{note} (at {}:{}:{})",
-                l.file.display(),
+                display_relative(&l.file, root),
                 l.pos.line,
                 l.pos.col
             )),
-            Some(l) => hint.push(format!("{note} (in {})", l.file.display())),
+            Some(l) => hint.push(format!("{note} (in {})", display_relative(&l.file, root))),
             None => hint.push(note.clone()),
         }
     }
@@ -56,7 +59,7 @@ pub fn fleet_findings(fleet: &FleetRender) -> Vec<Finding> {
     fleet
         .diagnostics
         .iter()
-        .map(|d| from_diagnostic(d, ""))
+        .map(|d| from_diagnostic(d, "", &fleet.root))
         .collect()
 }
 
@@ -72,7 +75,7 @@ pub fn check(index: &ClusterIndex<'_>, out: &mut Vec<Finding>) {
 fn render_outcome(index: &ClusterIndex<'_>, out: &mut Vec<Finding>) {
     for (key, node) in &index.cluster.nodes {
         for d in &node.diagnostics {
-            let mut f = from_diagnostic(d, index.name()).in_kustomization(key.clone());
+            let mut f = from_diagnostic(d, index.name(), index.root).in_kustomization(key.clone());
             if let Some(r) = index.kustomization_object(&node.ks) {
                 f.ignored_by_object = super::finding::ignored_rules(r);
             }

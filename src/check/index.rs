@@ -1,6 +1,8 @@
 //! One cluster's render indexed for the rules: every rendered object with the Kustomization that
 //! applies it, and the Kustomization objects themselves.
 
+use std::path::Path;
+
 use crate::check::finding::{Finding, ignored_rules};
 use crate::check::rule::Rule;
 use crate::flux::api::{FluxKustomization, is_flux_kustomization};
@@ -13,17 +15,23 @@ pub struct ClusterIndex<'a> {
     pub cluster: &'a ClusterRender,
     /// Every rendered object and the key of the Kustomization applying it.
     pub objects: Vec<(&'a str, &'a Resource)>,
+    /// The repository root (messages name files relative to it).
+    pub root: &'a Path,
 }
 
 impl<'a> ClusterIndex<'a> {
-    /// Indexes `cluster`.
-    pub fn new(cluster: &'a ClusterRender) -> ClusterIndex<'a> {
+    /// Indexes `cluster` of the repository at `root`.
+    pub fn new(cluster: &'a ClusterRender, root: &'a Path) -> ClusterIndex<'a> {
         let objects = cluster
             .nodes
             .iter()
             .flat_map(|(k, n)| n.resources.iter().map(move |r| (k.as_str(), r)))
             .collect();
-        ClusterIndex { cluster, objects }
+        ClusterIndex {
+            cluster,
+            objects,
+            root,
+        }
     }
 
     /// The cluster's name.

@@ -47,7 +47,7 @@ pub fn check_fleet(tree: &dyn Tree, fleet: &FleetRender, options: &CheckOptions)
         .clusters
         .par_iter()
         .map(|c| {
-            let index = ClusterIndex::new(c);
+            let index = ClusterIndex::new(c, &fleet.root);
             let mut out = Vec::new();
             graph::check(&index, &mut out);
             if let Some(s) = &options.schemas {
