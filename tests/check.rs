@@ -48,6 +48,16 @@ fn findings(json: &Node) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The first finding of `rule`.
+fn first_of<'a>(json: &'a Node, rule: &str) -> &'a Node {
+    json.get("findings")
+        .and_then(Node::as_seq)
+        .unwrap()
+        .iter()
+        .find(|f| s(f, &["rule"]) == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding"))
+}
+
 fn check_json(repo: &Path, extra: &[&str]) -> (i32, Node) {
     let mut args = vec!["check", "-o", "json"];
     args.extend_from_slice(extra);
@@ -120,13 +130,7 @@ fn tenants_pushing_cluster_rbac_or_other_namespaces_are_caught() {
         &"team-a/apps would create ConfigMap kube-system/settings, but ServiceAccount team-a/flux-tenant may not create or patch configmaps in namespace kube-system"
     ), "{messages:#?}");
     // The location is the object's own document.
-    let crb = json
-        .get("findings")
-        .and_then(Node::as_seq)
-        .unwrap()
-        .iter()
-        .find(|f| s(f, &["rule"]) == "FC203")
-        .unwrap();
+    let crb = first_of(&json, "FC203");
     assert_eq!(s(crb, &["location", "file"]), "apps/team-a/app.yaml");
     assert_eq!(
         crb.get_path(&["location", "line"]).map(|n| n.value.clone()),
@@ -162,13 +166,7 @@ fn the_default_service_account_makes_every_kustomization_a_tenant() {
 fn reconcile_graph_rules_fire_on_their_cases_only() {
     let (code, json) = check_json(&fixture("graph"), &[]);
     assert_eq!(code, 1);
-    let broken = json
-        .get("findings")
-        .and_then(Node::as_seq)
-        .unwrap()
-        .iter()
-        .find(|f| s(f, &["rule"]) == "FC001")
-        .unwrap();
+    let broken = first_of(&json, "FC001");
     assert!(
         s(broken, &["hint"]).contains("(at clusters/prod/apps.yaml:135:1)"),
         "trail files are repository-relative: {}",
@@ -230,13 +228,7 @@ fn schema_rules_validate_against_kubernetes_flux_and_the_fleets_crds() {
         "check:\n  severity:\n    FC102: info\n",
     );
     let (_, lowered) = check_json(copy.path(), &[]);
-    let fc102 = lowered
-        .get("findings")
-        .and_then(Node::as_seq)
-        .unwrap()
-        .iter()
-        .find(|f| s(f, &["rule"]) == "FC102")
-        .unwrap();
+    let fc102 = first_of(&lowered, "FC102");
     assert_eq!(s(fc102, &["severity"]), "info");
 }
 
