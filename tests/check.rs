@@ -435,3 +435,22 @@ fn the_readme_rules_table_is_the_registry() {
         "README.md's rules table is out of date; paste this:\n{table}"
     );
 }
+
+#[test]
+fn sarif_lists_a_finding_shared_by_clusters_once() {
+    let out = fleetcheck(&["check", "-o", "sarif", "testdata/fleet-infra"], &root());
+    let log = parse_json(&stdout(&out));
+    let results = log.get("runs").and_then(Node::as_seq).unwrap()[0]
+        .get("results")
+        .and_then(Node::as_seq)
+        .unwrap();
+    assert_eq!(results.len(), 2);
+    let clusters = results[0]
+        .get_path(&["properties", "clusters"])
+        .and_then(Node::as_seq)
+        .unwrap();
+    assert_eq!(clusters.len(), 3);
+    assert!(s(&results[0], &["message", "text"]).contains(
+        "(clusters: production/eu-west-1, production/europe-west1, staging/eu-central-1)"
+    ));
+}
