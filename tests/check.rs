@@ -246,10 +246,30 @@ fn secret_rules_fire_without_printing_secret_values() {
             .map(|n| n.value.clone()),
         Some(fleetcheck::yaml::Value::Int(1))
     );
+    // Decrypted in memory with the sample fleet's test key: the same findings.
+    let key = root().join("testdata/fleet-infra/test-keys/age.agekey");
+    let key = key.to_str().unwrap();
+    let (_, decrypted) = check_json(&repo, &["--age-key-file", key]);
+    assert_eq!(findings(&decrypted), findings(&json));
     for format in ["text", "json", "sarif", "junit"] {
-        let out = fleetcheck(&["check", "-o", format, repo.to_str().unwrap()], &root());
+        let out = fleetcheck(
+            &[
+                "check",
+                "-o",
+                format,
+                "--age-key-file",
+                key,
+                repo.to_str().unwrap(),
+            ],
+            &root(),
+        );
         let all = stdout(&out) + &stderr(&out);
-        for secret in ["not-so-secret", "hello world", "token: plain"] {
+        for secret in [
+            "not-so-secret",
+            "hello world",
+            "token: plain",
+            "canary-db-password",
+        ] {
             assert!(!all.contains(secret), "{format} prints '{secret}':\n{all}");
         }
     }

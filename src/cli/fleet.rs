@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use crate::flux::config::RepoConfig;
 use crate::flux::graph::{ClusterSpec, FleetOptions};
 use crate::flux::postbuild::STRICT_DEFAULT;
 use crate::flux::varsfile::VarsFile;
+use crate::sops::KeyRing;
 use crate::source::{DiskTree, Tree};
 
 /// How a fleet is rendered: flags shared by `render` and `graph`.
@@ -41,6 +43,11 @@ pub struct FleetArgs {
         default_missing_value = "true"
     )]
     pub strict_substitution: Option<bool>,
+    /// An age keys file for Kustomizations with `spec.decryption` (repeatable; merged with
+    /// sops' own lookup: `SOPS_AGE_KEY`, `SOPS_AGE_KEY_FILE`, `SOPS_AGE_SSH_PRIVATE_KEY_FILE`,
+    /// `~/.config/sops/age/keys.txt`, `~/.ssh/id_ed25519`).
+    #[arg(long = "age-key-file", value_name = "FILE")]
+    pub age_key_files: Vec<PathBuf>,
     /// No progress bar and no summary table; errors are still reported.
     #[arg(short, long)]
     pub quiet: bool,
@@ -121,7 +128,14 @@ pub fn fleet_options(
             Some(specs)
         }
     };
+    let keys = KeyRing::from_environment(&args.age_key_files, &|k| std::env::var(k).ok()).map_err(
+        |e| {
+            Diagnostic::new(format!("cannot load SOPS keys: {e}"))
+                .with_hint("check --age-key-file and the SOPS_AGE_* environment variables")
+        },
+    )?;
     Ok(FleetOptions {
+        keys: Some(Arc::new(keys)),
         limits,
         sources,
         strict: args

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod decrypt;
 pub mod fleet;
 pub mod graph;
 pub mod json;
@@ -35,6 +36,8 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Render the fleet and report findings: tenancy and RBAC, reconcile graph, secrets.
     Check(check::CheckArgs),
+    /// Decrypt sops files like `sops -d` (age and SSH keys).
+    Decrypt(decrypt::DecryptArgs),
 }
 
 /// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
@@ -79,6 +82,7 @@ pub fn run() -> ExitCode {
         Command::Render(args) => render::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Decrypt(args) => decrypt::run(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
