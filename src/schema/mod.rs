@@ -190,7 +190,7 @@ impl SchemaSet {
             quote_values: !(gvk.group.is_empty() && kind == "Secret"),
         };
         let mut walk = Walk::new(&validator, Vec::new(), obj.pos);
-        walk.check(id, obj);
+        walk.run(id, obj);
         let mut out = walk.out;
         // The API server validates a custom resource's metadata as ObjectMeta whatever its CRD
         // says about it.
@@ -203,7 +203,7 @@ impl SchemaSet {
                 ..validator
             };
             let mut walk = Walk::new(&meta_validator, vec![Seg::Key("metadata".into())], meta.pos);
-            walk.check(*meta_id, meta);
+            walk.run(*meta_id, meta);
             out.extend(walk.out);
         }
         if strict {
