@@ -108,8 +108,12 @@ impl SchemaSet {
         Ok(versions.len())
     }
 
-    /// Loads the CRD YAML files and JSON schemas under `dir` (see [`dir`](self) for the
-    /// accepted names); returns how many kinds were registered.
+    /// Loads the schemas under `dir` (recursively, in name order); returns how many kinds were
+    /// registered. `*.yaml`/`*.yml` files contribute their CustomResourceDefinitions (other
+    /// documents are skipped); each `*.json` file is one JSON schema for the kinds in its
+    /// `x-kubernetes-group-version-kind`, or else for the kind its name gives in kubeconform's
+    /// CRD-catalog convention `GROUP/KIND_VERSION.json` (kind matched without case; a file at
+    /// the top matches any group). Other files are ignored.
     pub fn add_dir(&mut self, dir: &Path) -> Result<usize, SchemaError> {
         self.add_dir_in(&DiskTree, dir)
     }
