@@ -45,7 +45,15 @@ fn golden(rel: &str, actual: &str) {
 
 #[test]
 fn summary_lists_every_cluster_and_the_skipped_tenant_source() {
-    let o = fleetcheck(&["render", "testdata/fleet-infra"], &manifest_dir());
+    let o = fleetcheck(
+        &[
+            "render",
+            "testdata/fleet-infra",
+            "--age-key-file",
+            "testdata/fleet-infra/test-keys/age.agekey",
+        ],
+        &manifest_dir(),
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     golden("summary.txt", &out);
@@ -84,6 +92,8 @@ fn out_dir_matches_goldens_and_never_touches_the_repository() {
         &[
             "render",
             "testdata/fleet-infra",
+            "--age-key-file",
+            "testdata/fleet-infra/test-keys/age.agekey",
             "--out",
             out_dir.to_str().unwrap(),
         ],
@@ -129,12 +139,12 @@ fn flux_semantics_in_the_sample_fleet() {
     assert_eq!(
         app.matches("kustomize.toolkit.fluxcd.io/name: payment-service")
             .count(),
-        3
+        4
     );
     assert_eq!(
         app.matches("kustomize.toolkit.fluxcd.io/namespace: payments")
             .count(),
-        3
+        4
     );
     // The staging patch on the tenant Kustomization moved it to ./apps/staging.
     assert!(app.contains("image: ghcr.io/example/payment-service:1.5.0-rc.1"));
@@ -637,4 +647,73 @@ fn another_repositorys_root_kustomization_is_not_this_repositorys_sync() {
         1,
         "one cluster only:\n{out}"
     );
+}
+
+#[test]
+fn graph_shows_health_checks_and_marks_objects_missing_from_the_render() {
+    let checked = ks("a", "flux-system").replace(
+        "  dependsOn:\n    - name: flux-system\n",
+        "  timeout: 3m\n  healthChecks:\n    - kind: ConfigMap\n      name: cm\n      namespace: default\n    - apiVersion: apps/v1\n      kind: Deployment\n      name: web\n      namespace: apps\n",
+    );
+    let waiting = ks("b", "a").replace("spec:\n", "spec:\n  wait: true\n");
+    let t = small_fleet(&[checked, waiting]);
+    let o = fleetcheck(&["graph", "."], t.path());
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "      health checks: ConfigMap default/cm, apps/v1 Deployment apps/web [not in render] (timeout 3m)\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "    flux-system/b (after flux-system/a)\n      waits for: every applied object\n"
+        ),
+        "{out}"
+    );
+    let o = fleetcheck(&["render", ".", "-o", "json"], t.path());
+    let out = stdout(&o);
+    assert!(
+        out.contains("\"wait\":false,\"timeout\":\"3m\",\"healthChecks\":[{\"apiVersion\":\"\",\"kind\":\"ConfigMap\",\"namespace\":\"default\",\"name\":\"cm\",\"rendered\":true},{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"namespace\":\"apps\",\"name\":\"web\",\"rendered\":false}]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"wait\":true,\"timeout\":null,\"healthChecks\":[]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn secret_values_are_masked_unless_show_secrets() {
+    let t = small_fleet(&[ks("a", "flux-system")]);
+    write(
+        t.path(),
+        "apps/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: Y2FuYXJ5LXBhc3N3b3Jk\nstringData:\n  token: canary-token\n",
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_arg = out_dir.path().to_str().unwrap();
+    let canaries = ["Y2FuYXJ5LXBhc3N3b3Jk", "canary-token"];
+    for format in ["yaml", "json"] {
+        let o = fleetcheck(&["render", ".", "-o", format, "--out", out_arg], t.path());
+        let all = format!("{}{}", stdout(&o), stderr(&o));
+        for c in canaries {
+            assert!(!all.contains(c), "{format}: {c} leaked:\n{all}");
+        }
+        assert!(all.contains("redacted sha256:"), "{all}");
+        let written =
+            std::fs::read_to_string(out_dir.path().join("dev/flux-system.a.yaml")).unwrap();
+        for c in canaries {
+            assert!(!written.contains(c), "{c} written to --out:\n{written}");
+        }
+        assert!(
+            written.contains("  password: <redacted sha256:"),
+            "{written}"
+        );
+    }
+    let o = fleetcheck(&["render", ".", "-o", "yaml", "--show-secrets"], t.path());
+    let out = stdout(&o);
+    for c in canaries {
+        assert!(out.contains(c), "--show-secrets hides {c}:\n{out}");
+    }
 }

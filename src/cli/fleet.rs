@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,8 @@ use crate::flux::config::RepoConfig;
 use crate::flux::graph::{ClusterSpec, FleetOptions};
 use crate::flux::postbuild::STRICT_DEFAULT;
 use crate::flux::varsfile::VarsFile;
+use crate::sops::KeyRing;
+use crate::source::{DiskTree, Tree};
 
 /// How a fleet is rendered: flags shared by `render` and `graph`.
 #[derive(Debug, Args)]
@@ -40,6 +43,11 @@ pub struct FleetArgs {
         default_missing_value = "true"
     )]
     pub strict_substitution: Option<bool>,
+    /// An age keys file for Kustomizations with `spec.decryption` (repeatable; merged with
+    /// sops' own lookup: `SOPS_AGE_KEY`, `SOPS_AGE_KEY_FILE`, `SOPS_AGE_SSH_PRIVATE_KEY_FILE`,
+    /// `~/.config/sops/age/keys.txt`, `~/.ssh/id_ed25519`).
+    #[arg(long = "age-key-file", value_name = "FILE")]
+    pub age_key_files: Vec<PathBuf>,
     /// No progress bar and no summary table; errors are still reported.
     #[arg(short, long)]
     pub quiet: bool,
@@ -80,14 +88,20 @@ pub fn parse_sources(values: &[String]) -> Result<BTreeMap<SourceRef, PathBuf>, 
 /// present, with the command-line flags winning over it (`--source` over its mappings,
 /// `--vars` files over a cluster's `vars`, which they follow, `--strict-substitution` over
 /// `strictSubstitution`).
-pub fn fleet_options(root: &Path, args: &FleetArgs) -> Result<FleetOptions, Diagnostic> {
+/// `--vars` files are read from disk (they hold values of the live cluster and usually live
+/// outside the repository); `.fleetcheck.yaml` and the vars files it names come from `tree`.
+pub fn fleet_options(
+    tree: &dyn Tree,
+    root: &Path,
+    args: &FleetArgs,
+) -> Result<FleetOptions, Diagnostic> {
     let limits = args.limits.limits();
-    let config = RepoConfig::load(root, &limits)?.unwrap_or_default();
+    let config = RepoConfig::load(tree, root, &limits)?.unwrap_or_default();
     let cli_sources = parse_sources(&args.sources)?;
     let cli_vars = args
         .vars
         .iter()
-        .map(|p| VarsFile::load(p, &limits))
+        .map(|p| VarsFile::load(&DiskTree, p, &limits))
         .collect::<Result<Vec<_>, _>>()?;
     let mut sources = config.sources.clone();
     sources.extend(cli_sources.clone());
@@ -101,7 +115,7 @@ pub fn fleet_options(root: &Path, args: &FleetArgs) -> Result<FleetOptions, Diag
                 s.extend(cli_sources.clone());
                 let mut vars = Vec::new();
                 if let Some(v) = &c.vars {
-                    vars.push(VarsFile::load(v, &limits)?);
+                    vars.push(VarsFile::load(tree, v, &limits)?);
                 }
                 vars.extend(cli_vars.iter().cloned());
                 specs.push(ClusterSpec {
@@ -114,7 +128,14 @@ pub fn fleet_options(root: &Path, args: &FleetArgs) -> Result<FleetOptions, Diag
             Some(specs)
         }
     };
+    let keys = KeyRing::from_environment(&args.age_key_files, &|k| std::env::var(k).ok()).map_err(
+        |e| {
+            Diagnostic::new(format!("cannot load SOPS keys: {e}"))
+                .with_hint("check --age-key-file and the SOPS_AGE_* environment variables")
+        },
+    )?;
     Ok(FleetOptions {
+        keys: Some(Arc::new(keys)),
         limits,
         sources,
         strict: args

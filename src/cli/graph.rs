@@ -8,7 +8,8 @@ use clap::{Args, ValueEnum};
 use super::fleet::FleetArgs;
 use super::render::{all_diagnostics, render};
 use crate::diagnostic::Diagnostic;
-use crate::flux::graph::{FleetRender, Status, waves};
+use crate::flux::api::HealthCheck;
+use crate::flux::graph::{ClusterRender, FleetRender, KsNode, Status, waves};
 
 /// Arguments of `fleetcheck graph`.
 #[derive(Debug, Args)]
@@ -83,10 +84,53 @@ pub fn text(fleet: &FleetRender) -> String {
                     format!(" (after {})", deps.join(", "))
                 };
                 let _ = writeln!(out, "    {k}{}{after}", mark(&n.status));
+                if let Some(line) = readiness(c, n) {
+                    let _ = writeln!(out, "      {line}");
+                }
             }
         }
     }
     out
+}
+
+/// `apiVersion kind namespace/name` of a health check, as Flux names it in its events.
+pub fn health_check_text(h: &HealthCheck) -> String {
+    let gv = if h.api_version.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", h.api_version)
+    };
+    format!("{gv}{} {}/{}", h.kind, h.namespace, h.name)
+}
+
+/// What a Kustomization waits for before its dependents start: `wait: true` (every object) or
+/// its `healthChecks`, each marked when the render does not hold it; `None` when it waits for
+/// nothing.
+fn readiness(cluster: &ClusterRender, n: &KsNode) -> Option<String> {
+    let timeout =
+        n.ks.timeout
+            .as_deref()
+            .map(|t| format!(" (timeout {t})"))
+            .unwrap_or_default();
+    if n.ks.wait {
+        return Some(format!("waits for: every applied object{timeout}"));
+    }
+    if n.ks.health_checks.is_empty() {
+        return None;
+    }
+    let checks: Vec<String> =
+        n.ks.health_checks
+            .iter()
+            .map(|h| {
+                let missing = if cluster.renders(h) {
+                    ""
+                } else {
+                    " [not in render]"
+                };
+                format!("{}{missing}", health_check_text(h))
+            })
+            .collect();
+    Some(format!("health checks: {}{timeout}", checks.join(", ")))
 }
 
 fn id(cluster: usize, key: &str) -> String {

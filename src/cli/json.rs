@@ -56,3 +56,15 @@ pub fn node(out: &mut String, n: &Node) {
         }
     }
 }
+
+/// Appends a list of strings as a JSON array.
+pub fn strings(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        string(out, s);
+    }
+    out.push(']');
+}

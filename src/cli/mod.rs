@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per subcommand.
 
 pub mod build;
+pub mod decrypt;
 pub mod fleet;
 pub mod graph;
 pub mod json;
@@ -32,6 +33,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Show each cluster's Flux Kustomizations in dependsOn waves.
     Graph(graph::GraphArgs),
+    /// Decrypt sops files like `sops -d` (age and SSH keys).
+    Decrypt(decrypt::DecryptArgs),
 }
 
 /// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
@@ -69,6 +72,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args).map(|()| true),
         Command::Render(args) => render::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Decrypt(args) => decrypt::run(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -9,7 +9,8 @@ use super::fleet::{FleetArgs, ProgressReporter, fleet_options};
 use super::{json, report};
 use crate::diagnostic::Diagnostic;
 use crate::flux::graph::{FleetRender, KsNode, Status, render_fleet_with_progress};
-use crate::kustomize::output::to_yaml;
+use crate::kustomize::output::to_yaml_with;
+use crate::redact::Redaction;
 use crate::source::DiskTree;
 use crate::source::path::display_relative;
 
@@ -28,6 +29,9 @@ pub struct RenderArgs {
     /// Also write `DIR/<cluster>/<namespace>.<name>.yaml` per Flux Kustomization.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Print Secret values and values decrypted from SOPS instead of masks (never in CI logs).
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Sources, vars files, strictness, quiet, limits.
     #[command(flatten)]
     pub fleet: FleetArgs,
@@ -57,7 +61,7 @@ pub fn render(
     let root = std::fs::canonicalize(repo).map_err(|e| {
         Diagnostic::new(format!("cannot open repository '{}': {e}", repo.display()))
     })?;
-    let options = fleet_options(&root, args)?;
+    let options = fleet_options(&DiskTree, &root, args)?;
     let select = |name: &str| cluster.is_none_or(|g| glob_match(g, name));
     let progress = ProgressReporter::new(args.quiet);
     let fleet = render_fleet_with_progress(&DiskTree, &root, &options, &select, &|c, k| {
@@ -77,14 +81,15 @@ pub fn render(
 /// With `--quiet`, the summary table is not printed (YAML and JSON still are).
 pub fn run(args: &RenderArgs) -> Result<bool, Diagnostic> {
     let fleet = render(&args.repo, args.cluster.as_deref(), &args.fleet)?;
+    let redaction = Redaction::choose(args.show_secrets);
     let text = match args.output {
         OutputFormat::Summary if args.fleet.quiet => String::new(),
         OutputFormat::Summary => summary(&fleet),
-        OutputFormat::Yaml => yaml(&fleet)?,
-        OutputFormat::Json => json_report(&fleet)?,
+        OutputFormat::Yaml => yaml(&fleet, &redaction)?,
+        OutputFormat::Json => json_report(&fleet, &redaction)?,
     };
     if let Some(dir) = &args.out {
-        write_dir(&fleet, dir)?;
+        write_dir(&fleet, dir, &redaction)?;
     }
     super::write_stdout(text.as_bytes())?;
     for d in all_diagnostics(&fleet) {
@@ -148,6 +153,17 @@ pub fn summary(fleet: &FleetRender) -> String {
             if !why.is_empty() {
                 let _ = writeln!(notes, "{}: {key} {status}: {why}", c.name);
             }
+            let d = &n.decryption;
+            if !d.undecrypted.is_empty() {
+                let keys: Vec<&str> = d.missing_keys.iter().map(String::as_str).collect();
+                let _ = writeln!(
+                    notes,
+                    "{}: {key} not decrypted: no identity for {} ({}); pass --age-key-file",
+                    c.name,
+                    keys.join(", "),
+                    d.undecrypted.join(", ")
+                );
+            }
         }
     }
     let widths: Vec<usize> = (0..5)
@@ -170,7 +186,8 @@ pub fn summary(fleet: &FleetRender) -> String {
 }
 
 /// Every rendered Kustomization's objects as one YAML stream, each group headed by a comment.
-pub fn yaml(fleet: &FleetRender) -> Result<String, Diagnostic> {
+/// Secret values are shown as `redaction` says.
+pub fn yaml(fleet: &FleetRender, redaction: &Redaction) -> Result<String, Diagnostic> {
     let mut out = String::new();
     for c in &fleet.clusters {
         for (key, n) in &c.nodes {
@@ -181,14 +198,15 @@ pub fn yaml(fleet: &FleetRender) -> Result<String, Diagnostic> {
                 out.push_str("---\n");
             }
             let _ = writeln!(out, "# cluster: {}, kustomization: {key}", c.name);
-            out.push_str(&to_yaml(&n.resources)?);
+            out.push_str(&to_yaml_with(&n.resources, &|r| redaction.apply(r))?);
         }
     }
     Ok(out)
 }
 
 /// The render as JSON: clusters, Kustomizations (status, reason, path, dependsOn, objects).
-pub fn json_report(fleet: &FleetRender) -> Result<String, Diagnostic> {
+/// Secret values are shown as `redaction` says.
+pub fn json_report(fleet: &FleetRender, redaction: &Redaction) -> Result<String, Diagnostic> {
     let mut out = String::from("{\"clusters\":[");
     for (ci, c) in fleet.clusters.iter().enumerate() {
         if ci > 0 {
@@ -225,7 +243,42 @@ pub fn json_report(fleet: &FleetRender) -> Result<String, Diagnostic> {
                 }
                 json::string(&mut out, &format!("{}/{}", d.namespace, d.name));
             }
-            out.push_str("],\"errors\":[");
+            out.push_str("],\"wait\":");
+            out.push_str(if n.ks.wait { "true" } else { "false" });
+            out.push_str(",\"timeout\":");
+            match &n.ks.timeout {
+                Some(t) => json::string(&mut out, t),
+                None => out.push_str("null"),
+            }
+            out.push_str(",\"healthChecks\":[");
+            for (i, h) in n.ks.health_checks.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('{');
+                for (k, v) in [
+                    ("apiVersion", &h.api_version),
+                    ("kind", &h.kind),
+                    ("namespace", &h.namespace),
+                    ("name", &h.name),
+                ] {
+                    json::string(&mut out, k);
+                    out.push(':');
+                    json::string(&mut out, v);
+                    out.push(',');
+                }
+                out.push_str("\"rendered\":");
+                out.push_str(if c.renders(h) { "true" } else { "false" });
+                out.push('}');
+            }
+            out.push_str("],\"decryption\":{\"decrypted\":");
+            json::strings(&mut out, &n.decryption.decrypted);
+            out.push_str(",\"undecrypted\":");
+            json::strings(&mut out, &n.decryption.undecrypted);
+            out.push_str(",\"missingKeys\":");
+            let missing: Vec<String> = n.decryption.missing_keys.iter().cloned().collect();
+            json::strings(&mut out, &missing);
+            out.push_str("},\"errors\":[");
             for (i, d) in n.diagnostics.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
@@ -237,7 +290,7 @@ pub fn json_report(fleet: &FleetRender) -> Result<String, Diagnostic> {
                 if i > 0 {
                     out.push(',');
                 }
-                json::node(&mut out, &r.node);
+                json::node(&mut out, &redaction.apply(r));
             }
             out.push_str("]}");
         }
@@ -262,7 +315,8 @@ fn relative_message(d: &Diagnostic, root: &Path) -> String {
 }
 
 /// Writes `DIR/<cluster>/<namespace>.<name>.yaml` for every rendered Kustomization.
-pub fn write_dir(fleet: &FleetRender, dir: &Path) -> Result<(), Diagnostic> {
+/// Secret values are written as `redaction` says.
+pub fn write_dir(fleet: &FleetRender, dir: &Path, redaction: &Redaction) -> Result<(), Diagnostic> {
     let io = |p: &Path, e: std::io::Error| {
         Diagnostic::new(format!("cannot write '{}': {e}", p.display()))
     };
@@ -274,7 +328,7 @@ pub fn write_dir(fleet: &FleetRender, dir: &Path) -> Result<(), Diagnostic> {
                 continue;
             }
             let file = cdir.join(format!("{}.{}.yaml", n.ks.namespace, n.ks.name));
-            let text = to_yaml(&n.resources)?;
+            let text = to_yaml_with(&n.resources, &|r| redaction.apply(r))?;
             std::fs::write(&file, text).map_err(|e| io(&file, e))?;
         }
     }

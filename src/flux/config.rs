@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use super::api::SourceRef;
 use crate::diagnostic::Diagnostic;
 use crate::source::path::join_clean;
+use crate::source::{EntryKind, Tree};
 use crate::yaml::{Limits, Node, parse_stream};
 
 /// The configuration file's name.
@@ -62,11 +63,15 @@ fn unknown(key: &Node, file: &Path, known: &[&str]) -> Diagnostic {
 }
 
 impl RepoConfig {
-    /// Reads `root/.fleetcheck.yaml`; `None` when there is no such file.
-    pub fn load(root: &Path, limits: &Limits) -> Result<Option<RepoConfig>, Diagnostic> {
+    /// Reads `root/.fleetcheck.yaml` from `tree`; `None` when there is no such file.
+    pub fn load(
+        tree: &dyn Tree,
+        root: &Path,
+        limits: &Limits,
+    ) -> Result<Option<RepoConfig>, Diagnostic> {
         let file = root.join(CONFIG_FILE);
-        match std::fs::read_to_string(&file) {
-            Ok(text) => RepoConfig::parse(&text, root, &file, limits).map(Some),
+        match tree.read_to_string(&file) {
+            Ok(text) => RepoConfig::parse(tree, &text, root, &file, limits).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Diagnostic::new(format!(
                 "cannot read '{}': {e}",
@@ -75,8 +80,9 @@ impl RepoConfig {
         }
     }
 
-    /// Parses the text of `file`; paths are resolved against `root`.
+    /// Parses the text of `file`; paths are resolved against `root` and checked in `tree`.
     pub fn parse(
+        tree: &dyn Tree,
         text: &str,
         root: &Path,
         file: &Path,
@@ -105,7 +111,7 @@ impl RepoConfig {
                     };
                     let mut list: Vec<ClusterConfig> = Vec::new();
                     for item in items {
-                        let c = parse_cluster(item, root, file)?;
+                        let c = parse_cluster(tree, item, root, file)?;
                         if list.iter().any(|o| o.name == c.name) {
                             return Err(err(format!("cluster '{}' is listed twice", c.name), item));
                         }
@@ -114,7 +120,7 @@ impl RepoConfig {
                     list.sort_by(|a, b| a.name.cmp(&b.name));
                     config.clusters = Some(list);
                 }
-                Some("sources") => config.sources = parse_sources(v, root, file)?,
+                Some("sources") => config.sources = parse_sources(tree, v, root, file)?,
                 Some("strictSubstitution") => match &v.value {
                     crate::yaml::Value::Bool(b) => config.strict_substitution = Some(*b),
                     _ => return Err(err("`strictSubstitution` must be true or false".into(), v)),
@@ -132,7 +138,12 @@ impl RepoConfig {
     }
 }
 
-fn parse_cluster(item: &Node, root: &Path, file: &Path) -> Result<ClusterConfig, Diagnostic> {
+fn parse_cluster(
+    tree: &dyn Tree,
+    item: &Node,
+    root: &Path,
+    file: &Path,
+) -> Result<ClusterConfig, Diagnostic> {
     let err = |msg: String, node: &Node| Diagnostic::at(msg, file, node.pos).with_hint(HINT);
     let Some(map) = item.as_map() else {
         return Err(err(
@@ -157,7 +168,7 @@ fn parse_cluster(item: &Node, root: &Path, file: &Path) -> Result<ClusterConfig,
     };
     let path_node = map.get("path").unwrap_or(item);
     let dir = join_clean(root, &path);
-    if !dir.starts_with(root) || !dir.is_dir() {
+    if !dir.starts_with(root) || tree.kind(&dir) != Some(EntryKind::Dir) {
         return Err(err(
             format!("cluster '{name}': path '{path}' is not a directory of the repository"),
             path_node,
@@ -165,7 +176,7 @@ fn parse_cluster(item: &Node, root: &Path, file: &Path) -> Result<ClusterConfig,
     }
     let vars = text("vars").map(|v| join_clean(root, &v));
     if let (Some(v), Some(node)) = (&vars, map.get("vars"))
-        && !v.is_file()
+        && tree.kind(v) != Some(EntryKind::File)
     {
         return Err(err(
             format!(
@@ -176,7 +187,7 @@ fn parse_cluster(item: &Node, root: &Path, file: &Path) -> Result<ClusterConfig,
         ));
     }
     let sources = match map.get("sources") {
-        Some(s) => parse_sources(s, root, file)?,
+        Some(s) => parse_sources(tree, s, root, file)?,
         None => BTreeMap::new(),
     };
     Ok(ClusterConfig {
@@ -188,6 +199,7 @@ fn parse_cluster(item: &Node, root: &Path, file: &Path) -> Result<ClusterConfig,
 }
 
 fn parse_sources(
+    tree: &dyn Tree,
     node: &Node,
     root: &Path,
     file: &Path,
@@ -217,7 +229,7 @@ fn parse_sources(
                     .with_hint("a path relative to the repository root"),
             );
         };
-        let real = std::fs::canonicalize(join_clean(root, &path)).map_err(|e| {
+        let real = tree.real_path(&join_clean(root, &path)).map_err(|e| {
             Diagnostic::at(format!("source '{id}' path '{path}': {e}"), file, v.pos)
                 .with_hint("the path is relative to the repository root")
         })?;
@@ -236,11 +248,18 @@ fn parse_sources(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::DiskTree;
     use crate::yaml::Pos;
 
     fn parse(text: &str) -> Result<RepoConfig, Diagnostic> {
         let root = std::fs::canonicalize(env!("CARGO_MANIFEST_DIR")).unwrap();
-        RepoConfig::parse(text, &root, &root.join(CONFIG_FILE), &Limits::default())
+        RepoConfig::parse(
+            &DiskTree,
+            text,
+            &root,
+            &root.join(CONFIG_FILE),
+            &Limits::default(),
+        )
     }
 
     #[test]

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::api::{FluxKustomization, SourceRef, parse_kustomization};
+use super::api::{FluxKustomization, HealthCheck, SourceRef, parse_kustomization};
+use super::decrypt::DecryptReport;
 use super::discover::{ClusterEntry, explicit_clusters, find_clusters, repo_sources, scan_repo};
 use super::generate::GeneratedFile;
 use super::lookup::SubstituteObjects;
 use super::postbuild::{STRICT_DEFAULT, SubstituteRef};
 pub use super::render::BuildCache;
-use super::render::render_kustomization_cached;
+use super::render::{RenderEnv, render_kustomization_cached};
 use super::varsfile::{ClusterVars, VarsFile};
 use crate::diagnostic::Diagnostic;
 use crate::resource::Resource;
@@ -35,6 +36,8 @@ pub struct FleetOptions {
     pub vars: Vec<VarsFile>,
     /// An explicit cluster list (`.fleetcheck.yaml`) replacing discovery.
     pub clusters: Option<Vec<ClusterSpec>>,
+    /// SOPS identities for Kustomizations with `spec.decryption` (none: values stay encrypted).
+    pub keys: Option<std::sync::Arc<crate::sops::KeyRing>>,
 }
 
 /// A cluster given explicitly, with the vars files and sources that apply to it (replacing
@@ -63,6 +66,7 @@ impl Default for FleetOptions {
             strict: STRICT_DEFAULT,
             vars: Vec::new(),
             clusters: None,
+            keys: None,
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct KsNode {
     pub kustomization_file: Option<GeneratedFile>,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
+    /// What SOPS decryption did (empty without `spec.decryption`).
+    pub decryption: DecryptReport,
 }
 
 /// One cluster's render.
@@ -115,6 +121,20 @@ impl ClusterRender {
     pub fn has_errors(&self) -> bool {
         self.nodes.values().any(|n| {
             !n.diagnostics.is_empty() || matches!(n.status, Status::Failed | Status::Blocked(_))
+        })
+    }
+
+    /// Whether the object a health check names is among this cluster's rendered objects
+    /// (matching kind, name, namespace unless the kind is cluster-scoped, and the API group when
+    /// the check names an apiVersion).
+    pub fn renders(&self, h: &HealthCheck) -> bool {
+        let group = h.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+        self.nodes.values().flat_map(|n| &n.resources).any(|r| {
+            let id = r.id();
+            id.gvk.kind == h.kind
+                && r.name() == h.name
+                && (id.gvk.is_cluster_scoped() || id.effective_namespace() == h.namespace)
+                && (h.api_version.is_empty() || id.gvk.group == group)
         })
     }
 }
@@ -300,15 +320,13 @@ pub fn render_cluster_with(
                         .find(&ks.namespace, r)
                         .or_else(|| live.find(&ks.namespace, r))
                 };
-                let built = render_kustomization_cached(
-                    tree,
-                    src_root,
-                    ks,
-                    &options.limits,
-                    Some(cache),
-                    &lookup,
-                    options.strict,
-                );
+                let env = RenderEnv {
+                    cache: Some(cache),
+                    lookup: &lookup,
+                    strict: options.strict,
+                    keys: options.keys.as_deref(),
+                };
+                let built = render_kustomization_cached(tree, src_root, ks, &options.limits, &env);
                 progress(&cluster.name, k);
                 built
             })
@@ -332,6 +350,7 @@ pub fn render_cluster_with(
                         }
                         node.resources = built.resources;
                         node.kustomization_file = built.kustomization_file;
+                        node.decryption = built.decryption;
                     }
                     Err(d) => {
                         node.status = Status::Failed;
@@ -426,6 +445,7 @@ fn add_node(
             resources: Vec::new(),
             kustomization_file: None,
             diagnostics: Vec::new(),
+            decryption: DecryptReport::default(),
         },
     );
 }

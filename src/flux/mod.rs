@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod config;
+pub mod decrypt;
 pub mod discover;
 pub mod envsubst;
 pub mod generate;

@@ -3,15 +3,17 @@
 //! post-build steps (substitution, owner labels, commonMetadata).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::api::FluxKustomization;
+use super::decrypt::{DecryptReport, decrypt_resources, decrypt_sources, wants_sops};
 use super::generate::{GeneratedFile, build_dir, flux_kustomization_file};
 use super::postbuild::{self, SubstituteRef};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::kustomize::{BuildOptions, LoadRestrictor, Reorder, build};
 use crate::resource::Resource;
+use crate::sops::KeyRing;
 use crate::source::{OverlayTree, Tree};
 use crate::yaml::{Limits, Node};
 
@@ -27,6 +29,8 @@ pub struct Built {
     pub resources: Vec<Resource>,
     /// The top-level kustomization Flux generated or rewrote, when it differs from the disk.
     pub kustomization_file: Option<GeneratedFile>,
+    /// What SOPS decryption did (empty without `spec.decryption`).
+    pub decryption: DecryptReport,
 }
 
 /// Builds `ks` from the source tree rooted at `root` (an absolute, real path) and runs the
@@ -37,15 +41,26 @@ pub fn render_kustomization(
     ks: &FluxKustomization,
     limits: &Limits,
 ) -> Result<Built, Diagnostic> {
-    render_kustomization_cached(
-        tree,
-        root,
-        ks,
-        limits,
-        None,
-        &|_| None,
-        postbuild::STRICT_DEFAULT,
-    )
+    let env = RenderEnv {
+        cache: None,
+        lookup: &|_| None,
+        strict: postbuild::STRICT_DEFAULT,
+        keys: None,
+    };
+    render_kustomization_cached(tree, root, ks, limits, &env)
+}
+
+/// What rendering a Kustomization needs besides the Kustomization itself.
+pub struct RenderEnv<'a> {
+    /// Memoised kustomize stages, when shared across Kustomizations.
+    pub cache: Option<&'a BuildCache>,
+    /// Finds `substituteFrom` objects.
+    pub lookup: SubstituteLookup<'a>,
+    /// Strict substitution.
+    pub strict: bool,
+    /// SOPS identities for Kustomizations with `spec.decryption`; without them encrypted values
+    /// stay encrypted and the report says so.
+    pub keys: Option<&'a KeyRing>,
 }
 
 /// Finds the data of a `substituteFrom` ConfigMap or Secret (`None` when it does not exist).
@@ -62,7 +77,7 @@ pub struct BuildCache {
 impl BuildCache {
     fn key(root: &Path, ks: &FluxKustomization) -> String {
         format!(
-            "{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0{:?}\0{:?}\0{:?}",
+            "{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{:?}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{}",
             root.display(),
             ks.path,
             ks.target_namespace,
@@ -75,6 +90,7 @@ impl BuildCache {
             ks.patches_strategic_merge,
             ks.patches_json6902,
             ks.build_metadata,
+            wants_sops(ks),
         )
     }
 
@@ -89,23 +105,22 @@ impl BuildCache {
     }
 }
 
-/// [`render_kustomization`] with an optional cache of kustomize stages, a lookup of
-/// `substituteFrom` objects and the strictness of substitution.
+/// [`render_kustomization`] in an environment: an optional cache of kustomize stages, a lookup
+/// of `substituteFrom` objects, the strictness of substitution and the SOPS keys.
 pub fn render_kustomization_cached(
     tree: &dyn Tree,
     root: &Path,
     ks: &FluxKustomization,
     limits: &Limits,
-    cache: Option<&BuildCache>,
-    lookup: SubstituteLookup<'_>,
-    strict: bool,
+    env: &RenderEnv<'_>,
 ) -> Result<Built, Diagnostic> {
+    let cache = env.cache;
     let key = cache.map(|_| BuildCache::key(root, ks));
     let cached = cache.zip(key.as_deref()).and_then(|(c, k)| c.get(k));
     let built = match cached {
         Some(b) => b,
         None => {
-            let b = flux_build(tree, root, ks, limits)?;
+            let b = flux_build_with(tree, root, ks, limits, env.keys)?;
             if let (Some(c), Some(k)) = (cache, key) {
                 c.put(k, &b);
             }
@@ -115,9 +130,16 @@ pub fn render_kustomization_cached(
     let Built {
         mut resources,
         kustomization_file,
+        mut decryption,
     } = built;
 
-    // Decryption (spec.decryption, SOPS) runs here, before substitution, once it exists.
+    // Decryption of the built objects (spec.decryption, SOPS): before substitution.
+    if wants_sops(ks) {
+        let no_keys = KeyRing::new();
+        let keys = env.keys.unwrap_or(&no_keys);
+        let report = decrypt_resources(&mut resources, keys).map_err(|d| within_ks(d, ks))?;
+        decryption.merge(report);
+    }
 
     // Post-build variable substitution (§10.6): after the build (and decryption), before the
     // owner labels and commonMetadata. Never cached: `BuildCache` holds the kustomize stage only.
@@ -126,7 +148,7 @@ pub fn render_kustomization_cached(
         spec.insert("postBuild", post_build.clone());
         let spec = Node::new(crate::yaml::Value::Map(spec));
         if let Some(pb) = postbuild::parse_post_build(&spec, &ks.origin.file)? {
-            postbuild::run(&mut resources, &pb, lookup, strict)?;
+            postbuild::run(&mut resources, &pb, env.lookup, env.strict)?;
         }
     }
 
@@ -144,6 +166,7 @@ pub fn render_kustomization_cached(
     Ok(Built {
         resources,
         kustomization_file,
+        decryption,
     })
 }
 
@@ -159,12 +182,25 @@ fn within_ks(d: Diagnostic, ks: &FluxKustomization) -> Diagnostic {
 
 /// The kustomize stage of Flux's build (fluxcd/pkg `WriteFile` + `SecureBuild`): the generated
 /// or rewritten top-level kustomization in memory, FIFO order, no load restriction. No
-/// post-build step has run on the result.
+/// post-build step has run on the result, and nothing was decrypted.
 pub fn flux_build(
     tree: &dyn Tree,
     root: &Path,
     ks: &FluxKustomization,
     limits: &Limits,
+) -> Result<Built, Diagnostic> {
+    flux_build_with(tree, root, ks, limits, None)
+}
+
+/// [`flux_build`] that first decrypts the SOPS sources of a Kustomization with
+/// `spec.decryption` (in memory) when `keys` are given; without keys the sources stay
+/// encrypted and the report lists them.
+pub fn flux_build_with(
+    tree: &dyn Tree,
+    root: &Path,
+    ks: &FluxKustomization,
+    limits: &Limits,
+    keys: Option<&KeyRing>,
 ) -> Result<Built, Diagnostic> {
     let within = |d: Diagnostic| within_ks(d, ks);
     let dir = build_dir(tree, root, ks).map_err(within)?;
@@ -173,6 +209,25 @@ pub fn flux_build(
     if let Some(g) = &generated {
         overlay.files.insert(g.path.clone(), g.text.clone());
     }
+    let mut decryption = DecryptReport::default();
+    if wants_sops(ks) {
+        let no_keys = KeyRing::new();
+        let (blobs, report) =
+            decrypt_sources(&overlay, root, &dir, keys.unwrap_or(&no_keys), limits)
+                .map_err(within)?;
+        overlay.blobs = blobs;
+        decryption = report;
+    }
+    let decrypted: Vec<PathBuf> = overlay.blobs.keys().cloned().collect();
+    let within = |d: Diagnostic| {
+        // A diagnostic located in a decrypted file must not quote it.
+        let secret = d
+            .location
+            .as_ref()
+            .is_some_and(|l| decrypted.contains(&l.file));
+        let d = within_ks(d, ks);
+        if secret { d.sensitive() } else { d }
+    };
     let options = BuildOptions {
         reorder: Reorder::None,
         load_restrictor: LoadRestrictor::None,
@@ -193,6 +248,7 @@ pub fn flux_build(
     Ok(Built {
         resources,
         kustomization_file: generated,
+        decryption,
     })
 }
 

@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 use super::postbuild::{SubstituteKind, SubstituteRef, VAR_NAME_RULE, object_data, valid_var_name};
 use crate::diagnostic::Diagnostic;
+use crate::source::Tree;
 use crate::yaml::{Limits, Mapping, Node, Value, parse_stream};
 
 /// Variables by name.
@@ -120,9 +121,9 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 impl VarsFile {
-    /// Reads and parses a vars file.
-    pub fn load(path: &Path, limits: &Limits) -> Result<VarsFile, Diagnostic> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+    /// Reads and parses a vars file from `tree`.
+    pub fn load(tree: &dyn Tree, path: &Path, limits: &Limits) -> Result<VarsFile, Diagnostic> {
+        let text = tree.read_to_string(path).map_err(|e| {
             Diagnostic::new(format!("cannot read vars file '{}': {e}", path.display()))
                 .with_hint("--vars takes a YAML file; see the README's \"Vars files\"")
         })?;

@@ -33,6 +33,9 @@ pub struct Resource {
     pub origin: Origin,
     /// Build bookkeeping, never printed.
     pub book: Bookkeeping,
+    /// Key paths (mapping keys from the root; list items share their list's path) of values
+    /// decrypted from SOPS: output masks them unless secrets are shown.
+    pub secret_paths: Vec<Vec<String>>,
 }
 
 /// A previous identity of a resource: kind, name and namespace before a transformer renamed it
@@ -93,6 +96,7 @@ impl Resource {
             node,
             origin,
             book: Bookkeeping::default(),
+            secret_paths: Vec::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 pub use disk::DiskTree;
-pub use overlay::OverlayTree;
+pub use overlay::{Blob, OverlayTree};
 
 /// What a path names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use super::{EntryKind, Tree};
 
+/// Bytes held in memory by an [`OverlayTree`].
+pub type Blob = std::sync::Arc<dyn AsRef<[u8]> + Send + Sync>;
+
 /// A tree whose `files` (absolute paths) shadow or extend `base`, optionally confined to a
 /// root directory (Flux's secure file system: nothing outside the source artifact is readable).
 pub struct OverlayTree<'a> {
@@ -14,6 +17,9 @@ pub struct OverlayTree<'a> {
     pub base: &'a dyn Tree,
     /// In-memory files by absolute path; their parent directories must exist in `base`.
     pub files: BTreeMap<PathBuf, String>,
+    /// In-memory byte contents by absolute path, shadowing `files` and `base` (the plaintext of
+    /// SOPS-decrypted sources: held by a type that zeroes it on drop, never written anywhere).
+    pub blobs: BTreeMap<PathBuf, Blob>,
     /// When set, reading a path outside this (real, absolute) directory, or a symlink that
     /// resolves outside it, is an error.
     pub root: Option<PathBuf>,
@@ -25,6 +31,7 @@ impl<'a> OverlayTree<'a> {
         OverlayTree {
             base,
             files: BTreeMap::new(),
+            blobs: BTreeMap::new(),
             root: None,
         }
     }
@@ -46,11 +53,15 @@ impl<'a> OverlayTree<'a> {
             _ => Ok(()),
         }
     }
+
+    fn in_memory(&self, path: &Path) -> bool {
+        self.files.contains_key(path) || self.blobs.contains_key(path)
+    }
 }
 
 impl Tree for OverlayTree<'_> {
     fn kind(&self, path: &Path) -> Option<EntryKind> {
-        if self.files.contains_key(path) {
+        if self.in_memory(path) {
             return Some(EntryKind::File);
         }
         // Paths outside the root still report their kind, so that reading them fails with
@@ -59,6 +70,11 @@ impl Tree for OverlayTree<'_> {
     }
 
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        if let Some(blob) = self.blobs.get(path) {
+            return std::str::from_utf8((**blob).as_ref())
+                .map(str::to_owned)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e));
+        }
         match self.files.get(path) {
             Some(text) => Ok(text.clone()),
             None => {
@@ -70,6 +86,9 @@ impl Tree for OverlayTree<'_> {
     }
 
     fn read_bytes(&self, path: &Path) -> io::Result<Vec<u8>> {
+        if let Some(blob) = self.blobs.get(path) {
+            return Ok((**blob).as_ref().to_vec());
+        }
         match self.files.get(path) {
             Some(text) => Ok(text.clone().into_bytes()),
             None => {
@@ -82,7 +101,7 @@ impl Tree for OverlayTree<'_> {
 
     fn real_path(&self, path: &Path) -> io::Result<PathBuf> {
         self.check(path)?;
-        let real = if self.files.contains_key(path) {
+        let real = if self.in_memory(path) {
             // An in-memory file: its directory's real path plus its name.
             let parent = path.parent().unwrap_or(Path::new("/"));
             let name = path.file_name().unwrap_or_default();
@@ -97,7 +116,7 @@ impl Tree for OverlayTree<'_> {
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, EntryKind)>> {
         self.check(path)?;
         let mut entries = self.base.read_dir(path)?;
-        for file in self.files.keys() {
+        for file in self.files.keys().chain(self.blobs.keys()) {
             if file.parent() == Some(path)
                 && let Some(name) = file.file_name().and_then(|n| n.to_str())
                 && !entries.iter().any(|(n, _)| n == name)
@@ -124,6 +143,12 @@ mod tests {
         tree.files.insert(root.join("a.yaml"), "memory".into());
         tree.files.insert(root.join("k.yaml"), "new".into());
         assert_eq!(tree.read_to_string(&root.join("a.yaml")).unwrap(), "memory");
+        std::fs::write(root.join("b.bin"), "cipher").unwrap();
+        let blob: Blob = std::sync::Arc::new(vec![0xff_u8, 0]);
+        tree.blobs.insert(root.join("b.bin"), blob);
+        assert_eq!(tree.read_bytes(&root.join("b.bin")).unwrap(), [0xff, 0]);
+        let err = tree.read_to_string(&root.join("b.bin")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         assert_eq!(tree.kind(&root.join("k.yaml")), Some(EntryKind::File));
         let names: Vec<_> = tree
             .read_dir(&root)
@@ -131,7 +156,7 @@ mod tests {
             .into_iter()
             .map(|e| e.0)
             .collect();
-        assert_eq!(names, ["a.yaml", "k.yaml"]);
+        assert_eq!(names, ["a.yaml", "b.bin", "k.yaml"]);
         // Nothing was written.
         assert!(!root.join("k.yaml").exists());
         assert_eq!(

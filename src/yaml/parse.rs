@@ -440,7 +440,7 @@ fn apply_merges(mut map: Mapping, merges: Vec<Node>) -> Mapping {
     map
 }
 
-fn scalar_node(
+pub(crate) fn scalar_node(
     text: &str,
     style: ScalarStyle,
     tag: Option<&Tag>,

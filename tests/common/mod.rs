@@ -5,12 +5,29 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Runs `fleetcheck ARGS` in `cwd` without colours.
-pub fn fleetcheck(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleetcheck"))
-        .args(args)
+/// A home directory that does not exist, so no developer's own SOPS keys are found.
+pub const NO_HOME: &str = "/nonexistent/fleetcheck-test-home";
+
+/// `fleetcheck ARGS` in `cwd` without colours, and without any SOPS key from the developer's
+/// environment or home directory.
+pub fn fleetcheck_command(args: &[&str], cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_fleetcheck"));
+    c.args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .env("HOME", NO_HOME)
+        .env("XDG_CONFIG_HOME", NO_HOME)
+        .env_remove("SOPS_AGE_KEY")
+        .env_remove("SOPS_AGE_KEY_FILE")
+        .env_remove("SOPS_AGE_KEY_CMD")
+        .env_remove("SOPS_AGE_SSH_PRIVATE_KEY_FILE")
+        .env_remove("FLEETCHECK_REDACT_KEY");
+    c
+}
+
+/// Runs `fleetcheck ARGS` in `cwd` (see [`fleetcheck_command`]).
+pub fn fleetcheck(args: &[&str], cwd: &Path) -> Output {
+    fleetcheck_command(args, cwd)
         .output()
         .expect("run fleetcheck")
 }

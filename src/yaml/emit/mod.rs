@@ -9,10 +9,10 @@
 
 mod json_text;
 mod number;
-mod resolve;
-mod scalar;
+pub(crate) mod resolve;
+pub(crate) mod scalar;
 mod sort;
-mod writer;
+pub(crate) mod writer;
 
 pub use number::go_yaml_float;
 

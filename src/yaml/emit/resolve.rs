@@ -274,7 +274,7 @@ fn underscore_ok(s: &[u8]) -> bool {
 }
 
 /// go-yaml v2 `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
-fn is_base60_float(s: &str) -> bool {
+pub(crate) fn is_base60_float(s: &str) -> bool {
     let b = s.as_bytes();
     match b.first() {
         Some(b'+' | b'-' | b'0'..=b'9') if b.contains(&b':') => {}

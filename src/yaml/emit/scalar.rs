@@ -1,11 +1,11 @@
 //! Scalars: go-yaml v2's `yaml_emitter_analyze_scalar`, `yaml_emitter_select_scalar_style` and
 //! the plain, single-quoted, double-quoted and literal writers (with folding at width 80).
 
-use super::writer::{BEST_INDENT, BEST_WIDTH, Writer, width};
+use super::writer::{BEST_WIDTH, Writer, width};
 
 /// A scalar style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Style {
+pub(crate) enum Style {
     Plain,
     SingleQuoted,
     DoubleQuoted,
@@ -15,8 +15,8 @@ pub(super) enum Style {
 /// What `yaml_emitter_analyze_scalar` finds out (the block-context subset; flow context never
 /// holds a scalar in kustomize output).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Analysis {
-    pub(super) multiline: bool,
+pub(crate) struct Analysis {
+    pub(crate) multiline: bool,
     block_plain_allowed: bool,
     single_quoted_allowed: bool,
     block_allowed: bool,
@@ -74,8 +74,14 @@ fn starts_with_bom(b: &[u8]) -> bool {
     b.starts_with(&[0xEF, 0xBB, 0xBF])
 }
 
-/// `yaml_emitter_analyze_scalar`.
-pub(super) fn analyze(value: &str) -> Analysis {
+/// `yaml_emitter_analyze_scalar` (go-yaml v2).
+pub(crate) fn analyze(value: &str) -> Analysis {
+    analyze_with(value, false)
+}
+
+/// `yaml_emitter_analyze_scalar`; with `v3_tabs`, go-yaml v3's rule that a tab only rules out the
+/// plain and single-quoted styles (a literal block may hold it).
+pub(crate) fn analyze_with(value: &str, v3_tabs: bool) -> Analysis {
     let b = value.as_bytes();
     if b.is_empty() {
         return Analysis {
@@ -97,6 +103,7 @@ pub(super) fn analyze(value: &str) -> Analysis {
     let mut preceded_by_whitespace = true;
     let mut previous_space = false;
     let mut previous_break = false;
+    let mut tab_characters = false;
 
     let mut i = 0;
     while i < b.len() {
@@ -117,7 +124,9 @@ pub(super) fn analyze(value: &str) -> Analysis {
                 _ => {}
             }
         }
-        if !is_printable(b, i) {
+        if v3_tabs && c == b'\t' {
+            tab_characters = true;
+        } else if !is_printable(b, i) {
             special_characters = true;
         }
         if c == b' ' {
@@ -169,6 +178,10 @@ pub(super) fn analyze(value: &str) -> Analysis {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
+    if tab_characters {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
     if space_break || special_characters {
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
@@ -181,7 +194,7 @@ pub(super) fn analyze(value: &str) -> Analysis {
 }
 
 /// `yaml_emitter_select_scalar_style` in block context with implicit tags.
-pub(super) fn select_style(requested: Style, a: &Analysis, value: &str, simple_key: bool) -> Style {
+pub(crate) fn select_style(requested: Style, a: &Analysis, value: &str, simple_key: bool) -> Style {
     let mut style = requested;
     if simple_key && a.multiline {
         style = Style::DoubleQuoted;
@@ -200,7 +213,7 @@ pub(super) fn select_style(requested: Style, a: &Analysis, value: &str, simple_k
 
 impl Writer<'_> {
     /// `yaml_emitter_write_plain_scalar`.
-    pub(super) fn write_plain(&mut self, value: &str, allow_breaks: bool) {
+    pub(crate) fn write_plain(&mut self, value: &str, allow_breaks: bool) {
         let b = value.as_bytes();
         if !self.whitespace {
             self.put(b' ');
@@ -254,7 +267,7 @@ impl Writer<'_> {
     }
 
     /// `yaml_emitter_write_single_quoted_scalar`.
-    pub(super) fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
+    pub(crate) fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
         let b = value.as_bytes();
         self.write_indicator("'", true, false, false);
         let mut spaces = false;
@@ -301,7 +314,7 @@ impl Writer<'_> {
     }
 
     /// `yaml_emitter_write_double_quoted_scalar`.
-    pub(super) fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
+    pub(crate) fn write_double_quoted(&mut self, value: &str, allow_breaks: bool) {
         let b = value.as_bytes();
         let bom = starts_with_bom(b);
         self.write_indicator("\"", true, false, false);
@@ -382,11 +395,11 @@ impl Writer<'_> {
     }
 
     /// `yaml_emitter_write_literal_scalar` with `yaml_emitter_write_block_scalar_hints`.
-    pub(super) fn write_literal(&mut self, value: &str) {
+    pub(crate) fn write_literal(&mut self, value: &str) {
         let b = value.as_bytes();
         self.write_indicator("|", true, false, false);
         if is_space(b, 0) || is_break(b, 0) {
-            let hint = [b'0' + BEST_INDENT as u8];
+            let hint = [b'0' + self.best_indent as u8];
             self.write_indicator(
                 std::str::from_utf8(&hint).unwrap_or("2"),
                 false,

@@ -2,29 +2,31 @@
 //! `whitespace`/`indention` flags that decide where spaces and line breaks go.
 
 /// go-yaml v2's `best_width`.
-pub(super) const BEST_WIDTH: usize = 80;
+pub(crate) const BEST_WIDTH: usize = 80;
 /// go-yaml v2's `best_indent`.
-pub(super) const BEST_INDENT: i32 = 2;
+pub(crate) const BEST_INDENT: i32 = 2;
 
 /// Emitter state writing straight into the caller's `String`.
-pub(super) struct Writer<'o> {
-    pub(super) out: &'o mut String,
+pub(crate) struct Writer<'o> {
+    pub(crate) out: &'o mut String,
     /// Column in characters.
-    pub(super) column: usize,
+    pub(crate) column: usize,
     /// The last thing written was whitespace (or nothing).
-    pub(super) whitespace: bool,
+    pub(crate) whitespace: bool,
     /// The line so far holds only indentation (and indentation-like indicators such as `- `).
-    pub(super) indention: bool,
+    pub(crate) indention: bool,
     /// Current indentation (-1 before the root node).
-    pub(super) indent: i32,
+    pub(crate) indent: i32,
     /// Scratch space for number formatting.
-    pub(super) scratch: String,
-    pub(super) scratch2: String,
+    pub(crate) scratch: String,
+    pub(crate) scratch2: String,
+    /// `best_indent`: 2 for go-yaml v2 (kustomize), 4 for sops' go-yaml v3 encoder.
+    pub(crate) best_indent: i32,
 }
 
 impl<'o> Writer<'o> {
     /// A writer at the start of a document (go-yaml's state after STREAM-START).
-    pub(super) fn new(out: &'o mut String) -> Writer<'o> {
+    pub(crate) fn new(out: &'o mut String) -> Writer<'o> {
         Writer {
             out,
             column: 0,
@@ -33,26 +35,27 @@ impl<'o> Writer<'o> {
             indent: -1,
             scratch: String::new(),
             scratch2: String::new(),
+            best_indent: BEST_INDENT,
         }
     }
 
     /// `put`: one ASCII byte.
     #[inline]
-    pub(super) fn put(&mut self, c: u8) {
+    pub(crate) fn put(&mut self, c: u8) {
         self.out.push(c as char);
         self.column += 1;
     }
 
     /// `put_break`: a line feed.
     #[inline]
-    pub(super) fn put_break(&mut self) {
+    pub(crate) fn put_break(&mut self) {
         self.out.push('\n');
         self.column = 0;
     }
 
     /// `write`: copies the character starting at byte `i` of `s`; returns its width in bytes.
     #[inline]
-    pub(super) fn write_char_at(&mut self, s: &str, i: usize) -> usize {
+    pub(crate) fn write_char_at(&mut self, s: &str, i: usize) -> usize {
         let w = width(s.as_bytes()[i]).max(1);
         self.out.push_str(s.get(i..i + w).unwrap_or(""));
         self.column += 1;
@@ -60,7 +63,7 @@ impl<'o> Writer<'o> {
     }
 
     /// `write_break`: a line break character at byte `i` of `s`; returns its width.
-    pub(super) fn write_break_at(&mut self, s: &str, i: usize) -> usize {
+    pub(crate) fn write_break_at(&mut self, s: &str, i: usize) -> usize {
         if s.as_bytes()[i] == b'\n' {
             self.put_break();
             1
@@ -72,7 +75,7 @@ impl<'o> Writer<'o> {
     }
 
     /// `yaml_emitter_write_indent`.
-    pub(super) fn write_indent(&mut self) {
+    pub(crate) fn write_indent(&mut self) {
         let indent = self.indent.max(0) as usize;
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
@@ -85,7 +88,7 @@ impl<'o> Writer<'o> {
     }
 
     /// `yaml_emitter_write_indicator` (indicators are ASCII).
-    pub(super) fn write_indicator(
+    pub(crate) fn write_indicator(
         &mut self,
         indicator: &str,
         need_whitespace: bool,
@@ -102,12 +105,12 @@ impl<'o> Writer<'o> {
     }
 
     /// `yaml_emitter_increase_indent`; returns the previous indentation to restore.
-    pub(super) fn increase_indent(&mut self, flow: bool, indentless: bool) -> i32 {
+    pub(crate) fn increase_indent(&mut self, flow: bool, indentless: bool) -> i32 {
         let saved = self.indent;
         if self.indent < 0 {
-            self.indent = if flow { BEST_INDENT } else { 0 };
+            self.indent = if flow { self.best_indent } else { 0 };
         } else if !indentless {
-            self.indent += BEST_INDENT;
+            self.indent += self.best_indent;
         }
         saved
     }
@@ -115,7 +118,7 @@ impl<'o> Writer<'o> {
 
 /// Byte length of the UTF-8 sequence starting with `b` (0 for a continuation byte).
 #[inline]
-pub(super) fn width(b: u8) -> usize {
+pub(crate) fn width(b: u8) -> usize {
     if b & 0x80 == 0 {
         1
     } else if b & 0xE0 == 0xC0 {
