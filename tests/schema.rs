@@ -3,9 +3,11 @@
 
 use std::fs;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use fleetcheck::flux::graph::{FleetOptions, render_fleet};
 use fleetcheck::schema::{SchemaSet, Violation};
+use fleetcheck::sops::KeyRing;
 use fleetcheck::source::DiskTree;
 use fleetcheck::yaml::{Limits, Node, Pos, parse_stream};
 
@@ -374,12 +376,20 @@ fn broken_schema_files_are_errors_with_positions() {
     assert!(e.to_string().contains("bad_v1.json:2:"), "{e}");
 }
 
-#[test]
-fn the_sample_fleet_validates_cleanly_against_the_newest_version() {
+/// Renders the sample fleet (with its age key when `decrypt`) and validates every object in
+/// strict mode: how many objects had a schema, and each violation as `CLUSTER SOURCE: PATH: MESSAGE`.
+fn sample_fleet_violations(decrypt: bool) -> (usize, Vec<String>) {
     let root =
         fs::canonicalize(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/fleet-infra"))
             .unwrap();
-    let render = render_fleet(&DiskTree, &root, &FleetOptions::default(), &|_| true);
+    let mut options = FleetOptions::default();
+    if decrypt {
+        let mut keys = KeyRing::new();
+        keys.add_age_key_file(&root.join("test-keys/age.agekey"))
+            .unwrap();
+        options.keys = Some(Arc::new(keys));
+    }
+    let render = render_fleet(&DiskTree, &root, &options, &|_| true);
     let set = newest();
     let mut checked = 0;
     let mut problems = Vec::new();
@@ -399,6 +409,25 @@ fn the_sample_fleet_validates_cleanly_against_the_newest_version() {
             }
         }
     }
+    (checked, problems)
+}
+
+#[test]
+fn the_sample_fleet_validates_cleanly_against_the_newest_version() {
+    // Decrypted, as the cluster's kustomize-controller would apply it.
+    let (checked, problems) = sample_fleet_violations(true);
     assert!(checked > 30, "only {checked} objects had a schema");
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn a_secret_left_sops_encrypted_is_rejected_in_strict_mode() {
+    let (_, problems) = sample_fleet_violations(false);
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.ends_with("kubernetes v1.37: sops: unknown field \"sops\"")),
+        "{problems:#?}"
+    );
 }

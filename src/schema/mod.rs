@@ -108,8 +108,12 @@ impl SchemaSet {
         Ok(versions.len())
     }
 
-    /// Loads the CRD YAML files and JSON schemas under `dir` (see [`dir`](self) for the
-    /// accepted names); returns how many kinds were registered.
+    /// Loads the schemas under `dir` (recursively, in name order); returns how many kinds were
+    /// registered. `*.yaml`/`*.yml` files contribute their CustomResourceDefinitions (other
+    /// documents are skipped); each `*.json` file is one JSON schema for the kinds in its
+    /// `x-kubernetes-group-version-kind`, or else for the kind its name gives in kubeconform's
+    /// CRD-catalog convention `GROUP/KIND_VERSION.json` (kind matched without case; a file at
+    /// the top matches any group). Other files are ignored.
     pub fn add_dir(&mut self, dir: &Path) -> Result<usize, SchemaError> {
         self.add_dir_in(&DiskTree, dir)
     }
@@ -190,7 +194,7 @@ impl SchemaSet {
             quote_values: !(gvk.group.is_empty() && kind == "Secret"),
         };
         let mut walk = Walk::new(&validator, Vec::new(), obj.pos);
-        walk.check(id, obj);
+        walk.run(id, obj);
         let mut out = walk.out;
         // The API server validates a custom resource's metadata as ObjectMeta whatever its CRD
         // says about it.
@@ -203,7 +207,7 @@ impl SchemaSet {
                 ..validator
             };
             let mut walk = Walk::new(&meta_validator, vec![Seg::Key("metadata".into())], meta.pos);
-            walk.check(*meta_id, meta);
+            walk.run(*meta_id, meta);
             out.extend(walk.out);
         }
         if strict {

@@ -15,6 +15,10 @@ fn parse(text: &str) -> Node {
 }
 
 fn run_with(schema: &str, doc: &str, strict: bool, quote: bool) -> Vec<Violation> {
+    run_within(schema, doc, strict, quote, usize::MAX)
+}
+
+fn run_within(schema: &str, doc: &str, strict: bool, quote: bool, budget: usize) -> Vec<Violation> {
     let mut catalog = Catalog::default();
     let id = catalog.compile_document(&parse(schema)).unwrap();
     let validator = Validator {
@@ -24,8 +28,8 @@ fn run_with(schema: &str, doc: &str, strict: bool, quote: bool) -> Vec<Violation
         quote_values: quote,
     };
     let obj = parse(doc);
-    let mut walk = Walk::new(&validator, Vec::new(), obj.pos);
-    walk.check(id, &obj);
+    let mut walk = Walk::new(&validator, Vec::new(), obj.pos).with_budget(budget);
+    walk.run(id, &obj);
     walk.out
 }
 
@@ -344,4 +348,13 @@ fn ref_cycles_are_bounded() {
     let schema = "definitions:\n  A: {$ref: '#/definitions/A'}\n$ref: '#/definitions/A'";
     let found = check(schema, "1");
     assert_eq!(found, [": schema nesting too deep (a $ref cycle?)"]);
+}
+
+#[test]
+fn exponential_alternatives_are_cut_off() {
+    let schema = "definitions:\n  A: {oneOf: [{$ref: '#/definitions/A'}, {$ref: '#/definitions/A'}]}\n$ref: '#/definitions/A'";
+    assert_eq!(
+        lines(run_within(schema, "1", false, true, 10_000)),
+        [": validation stopped after 10000 steps: the schema is too complex"]
+    );
 }

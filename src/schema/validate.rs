@@ -15,6 +15,10 @@ use crate::yaml::{Node, Pos, Value};
 /// How deep schemas may nest while checking one value (`$ref` cycles that consume no data).
 const MAX_SCHEMA_DEPTH: usize = 512;
 
+/// Most schema applications for one object: bounds hostile schemas (alternatives that refer to
+/// themselves) whose depth is bounded but whose breadth is not.
+const MAX_STEPS: usize = 2_000_000;
+
 /// What to validate against and how.
 pub(crate) struct Validator<'a> {
     /// The arena the schema ids index.
@@ -68,6 +72,8 @@ pub(crate) struct Walk<'v, 'n> {
     path: Vec<Seg<'n>>,
     positions: Vec<Pos>,
     depth: usize,
+    steps: usize,
+    budget: usize,
     /// Violations found so far.
     pub out: Vec<Violation>,
 }
@@ -80,6 +86,8 @@ impl<'v, 'n> Walk<'v, 'n> {
             path: prefix,
             positions: vec![root],
             depth: 0,
+            steps: 0,
+            budget: MAX_STEPS,
             out: Vec::new(),
         }
     }
@@ -111,8 +119,34 @@ impl<'v, 'n> Walk<'v, 'n> {
         self.path.pop();
     }
 
+    /// Sets how many schema applications the walk may make (default [`MAX_STEPS`]).
+    #[cfg(test)]
+    pub fn with_budget(mut self, budget: usize) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Checks the object `node` against schema `id`. When the step budget runs out, the result
+    /// is that one violation (what was found before is incomplete, and alternatives cut short
+    /// may have passed wrongly).
+    pub fn run(&mut self, id: SchemaId, node: &'n Node) {
+        self.check(id, node);
+        if self.steps >= self.budget {
+            self.out.clear();
+            let budget = self.budget;
+            self.report(
+                node.pos,
+                format!("validation stopped after {budget} steps: the schema is too complex"),
+            );
+        }
+    }
+
     /// Checks `node` against schema `id`.
-    pub fn check(&mut self, id: SchemaId, node: &'n Node) {
+    fn check(&mut self, id: SchemaId, node: &'n Node) {
+        if self.steps >= self.budget {
+            return;
+        }
+        self.steps += 1;
         if self.depth >= MAX_SCHEMA_DEPTH {
             self.report(
                 node.pos,
