@@ -157,7 +157,8 @@ fn flux_semantics_in_the_sample_fleet() {
     assert!(configs.starts_with("apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\n"));
     assert!(configs.contains("toolkit.example.com/layer: configs"));
     assert!(configs.contains("kustomize.toolkit.fluxcd.io/name: infra-configs"));
-    // FIFO order: Namespace, Deployment, ServiceAccount as written, not kustomize's legacy order.
+    // FIFO order: CRD, Namespace, Deployment, ServiceAccount as written, not kustomize's legacy
+    // order.
     let infra = rendered("production/eu-west-1", "flux-system.infra-controllers");
     let kinds: Vec<&str> = infra
         .lines()
@@ -166,6 +167,7 @@ fn flux_semantics_in_the_sample_fleet() {
     assert_eq!(
         kinds,
         [
+            "CustomResourceDefinition",
             "Namespace",
             "Deployment",
             "ServiceAccount",

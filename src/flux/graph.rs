@@ -15,7 +15,7 @@ use super::postbuild::{STRICT_DEFAULT, SubstituteRef};
 pub use super::render::BuildCache;
 use super::render::{RenderEnv, render_kustomization_cached};
 use super::varsfile::{ClusterVars, VarsFile};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::resource::Resource;
 use crate::source::Tree;
 use crate::yaml::Limits;
@@ -372,7 +372,8 @@ pub fn render_cluster_with(
                     )
                     .with_hint(
                         "each Flux Kustomization must be applied by one parent; remove one copy",
-                    );
+                    )
+                    .with_code(Code::FluxKustomizationAppliedTwice);
                     if let Some(node) = nodes.get_mut(&key) {
                         node.diagnostics.push(d);
                         node.status = Status::Failed;
@@ -501,7 +502,8 @@ fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<
                     &node.ks.origin.file,
                     d.pos,
                 )
-                .with_hint("check the name and namespace (dependsOn defaults to the Kustomization's own namespace)"),
+                .with_hint("check the name and namespace (dependsOn defaults to the Kustomization's own namespace)")
+                .with_code(Code::FluxMissingDependency),
             );
         }
         node.status = Status::Failed;
@@ -521,7 +523,8 @@ fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<
                     &node.ks.origin.file,
                     node.ks.origin.pos,
                 )
-                .with_hint("Flux never reconciles Kustomizations that wait on each other; remove one dependsOn edge"),
+                .with_hint("Flux never reconciles Kustomizations that wait on each other; remove one dependsOn edge")
+                .with_code(Code::FluxDependencyCycle),
             );
             node.status = Status::Failed;
         }
