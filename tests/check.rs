@@ -490,3 +490,35 @@ fn the_sample_fleet_is_clean_in_strict_mode_with_or_without_its_sops_key() {
         }
     }
 }
+
+#[test]
+fn image_rules_fire_on_broken_policies_paths_and_markers_only() {
+    let repo = root().join("tests/fixtures/check/images");
+    let (code, json) = check_json(&repo, &[]);
+    assert_eq!(code, 1);
+    let got: Vec<(String, String)> = findings(&json)
+        .into_iter()
+        .filter(|(rule, _)| rule.starts_with("FC5"))
+        .collect();
+    assert_eq!(
+        sorted(got),
+        pairs(&[
+            ("FC501", ""),
+            ("FC502", "web-broken"),
+            ("FC503", "apps-gone"),
+        ])
+    );
+    let marker = first_of(&json, "FC501");
+    assert!(s(marker, &["message"]).contains("ImagePolicy flux-system:sidecar"));
+    assert_eq!(
+        s(marker, &["location", "file"]),
+        "apps/prod/deployment.yaml"
+    );
+    assert_eq!(
+        marker
+            .get_path(&["location", "line"])
+            .and_then(|n| n.text())
+            .as_deref(),
+        Some("20")
+    );
+}

@@ -1,11 +1,12 @@
 //! `fleetcheck check`: rules run over a rendered fleet, per cluster, producing [`Finding`]s.
 //!
 //! Rule families: [`graph`] (FC0xx render outcome, FC3xx reconcile graph), [`schema`] (FC1xx),
-//! [`tenancy`] (FC2xx, with the offline RBAC simulation of [`rbac`]), [`secrets`] (FC4xx).
-//! FC5xx (image markers) is reserved for its module. [`report`] prints the findings.
+//! [`tenancy`] (FC2xx, with the offline RBAC simulation of [`rbac`]), [`secrets`] (FC4xx),
+//! [`images`] (FC5xx, image automation markers). [`report`] prints the findings.
 
 pub mod finding;
 pub mod graph;
+pub mod images;
 pub mod index;
 pub mod rbac;
 pub mod report;
@@ -22,6 +23,7 @@ pub use index::ClusterIndex;
 pub use rule::{Rule, Severity};
 
 use crate::flux::graph::FleetRender;
+use crate::images::discover::Repo;
 use crate::source::Tree;
 use crate::yaml::Limits;
 
@@ -43,6 +45,24 @@ pub struct CheckOptions {
 /// and rule, suppressions not yet applied.
 pub fn check_fleet(tree: &dyn Tree, fleet: &FleetRender, options: &CheckOptions) -> Vec<Finding> {
     let mut findings = graph::fleet_findings(fleet);
+    // The repository's markers, read only when some cluster runs image automation.
+    let automated = fleet.clusters.iter().any(|c| {
+        c.nodes.values().flat_map(|n| &n.resources).any(|r| {
+            let id = r.id();
+            id.gvk.group == "image.toolkit.fluxcd.io" && id.gvk.kind == "ImageUpdateAutomation"
+        })
+    });
+    let markers = if automated {
+        match Repo::scan(tree, &fleet.root, &options.limits) {
+            Ok(repo) => Some(repo),
+            Err(d) => {
+                findings.push(graph::from_diagnostic(&d, "", &fleet.root));
+                None
+            }
+        }
+    } else {
+        None
+    };
     let per_cluster: Vec<Vec<Finding>> = fleet
         .clusters
         .par_iter()
@@ -55,6 +75,9 @@ pub fn check_fleet(tree: &dyn Tree, fleet: &FleetRender, options: &CheckOptions)
             }
             tenancy::check(&index, options, &mut out);
             secrets::check(tree, &index, options, &mut out);
+            if let Some(repo) = &markers {
+                images::check(tree, &index, repo, &mut out);
+            }
             out
         })
         .collect();

@@ -125,6 +125,15 @@ rules! {
     SECRET_DATA_NOT_BASE64 = "FC403" "secret-data-not-base64" Error
         "A Secret's data value is not valid base64; the API server rejects the Secret."
         "Base64-encode the value, or move it to stringData.";
+    MARKER_UNKNOWN_POLICY = "FC501" "marker-unknown-policy" Warning
+        "An $imagepolicy marker under an ImageUpdateAutomation's update.path names an ImagePolicy of the automation's namespace that the cluster does not have, so it is never updated."
+        "Fix the marker's NAMESPACE:NAME, or add the ImagePolicy to the cluster that runs the automation.";
+    IMAGE_POLICY_INVALID = "FC502" "image-policy-invalid" Error
+        "An ImagePolicy's rule does not parse: a semver range outside Flux's constraint dialect, a bad filterTags pattern or extract, an unknown order."
+        "Fix spec.policy (e.g. semver range '>=1.0.0 <2.0.0', '~1.2', '^1') or spec.filterTags.";
+    UPDATE_PATH_MISSING = "FC503" "update-path-missing" Error
+        "An ImageUpdateAutomation's spec.update.path is not a directory of the repository."
+        "Point spec.update.path at an existing directory (relative to the repository root).";
 }
 
 /// The rule with this id.
