@@ -3,6 +3,7 @@
 #
 #   scripts/public-fleets.sh DIR...                   # one directory per fleet repository
 #   RUNS=5 scripts/public-fleets.sh ~/fleets/*        # median of 5 render runs (default 3)
+#   PATH_RUNS=1 scripts/public-fleets.sh DIR...       # per-path builds: fastest of PATH_RUNS (3)
 #   FLEETCHECK=/path/to/fleetcheck scripts/public-fleets.sh DIR...   # a prebuilt binary
 #   KEEP=1 scripts/public-fleets.sh DIR...            # keep the work directory (outputs, diffs)
 #
@@ -12,15 +13,16 @@
 #      every Kustomization that was skipped, blocked or failed, with its reason.
 #   2. Differential: every distinct `spec.path` that a Flux Kustomization of this repository
 #      builds and that holds a kustomization.yaml (plain kustomize semantics, no Flux-only
-#      fields) is built once with `kubectl kustomize` and once with `fleetcheck build`; the
+#      fields) is built with `kubectl kustomize` and with `fleetcheck build`; the
 #      outputs are compared byte for byte (`same`, `DIFF`, `both fail`, `kubectl fails`,
-#      `fleetcheck fails`) and the per-path times give a speed ratio.
+#      `fleetcheck fails`) and the per-path times (fastest of PATH_RUNS) give a speed ratio.
 #   3. The fleet's render time against `kubectl kustomize` run once per path (what a CI script
 #      that builds each path does).
 set -euo pipefail
-[ $# -gt 0 ] || { sed -n '2,7p' "$0" >&2; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,8p' "$0" >&2; exit 2; }
 here=$(cd "$(dirname "$0")/.." && pwd -P)
 RUNS=${RUNS:-3}
+PATH_RUNS=${PATH_RUNS:-3}
 KUBECTL=${KUBECTL:-kubectl}
 command -v "$KUBECTL" >/dev/null || { echo "public-fleets.sh: $KUBECTL not found" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "public-fleets.sh: /usr/bin/time (GNU time) not found" >&2; exit 1; }
@@ -36,6 +38,7 @@ export NO_COLOR=1
 
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc; }
+fastest() { printf '%s\n' "$@" | sort -g | head -n1; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 # Prints, from render JSON on stdin: a summary line, then one TSV line per Kustomization path of
@@ -106,14 +109,20 @@ for repo in "$@"; do
       continue
     fi
     n=$((n + 1))
-    start=$(now)
-    krc=0
-    "$KUBECTL" kustomize "$dir" >"$work/k.out" 2>"$work/k.err" || krc=$?
-    kt=$(elapsed "$start" "$(now)")
-    start=$(now)
-    frc=0
-    "$fc" build "$dir" >"$work/f.out" 2>"$work/f.err" || frc=$?
-    ft=$(elapsed "$start" "$(now)")
+    kts=()
+    fts=()
+    for i in $(seq "$PATH_RUNS"); do
+      start=$(now)
+      krc=0
+      "$KUBECTL" kustomize "$dir" >"$work/k.out" 2>"$work/k.err" || krc=$?
+      kts+=("$(elapsed "$start" "$(now)")")
+      start=$(now)
+      frc=0
+      "$fc" build "$dir" >"$work/f.out" 2>"$work/f.err" || frc=$?
+      fts+=("$(elapsed "$start" "$(now)")")
+    done
+    kt=$(fastest "${kts[@]}")
+    ft=$(fastest "${fts[@]}")
     kubectl_total=$(echo "$kubectl_total + $kt" | bc)
     if [ $krc -ne 0 ] && [ $frc -ne 0 ]; then result="both fail"
     elif [ $krc -ne 0 ]; then result="kubectl fails"
