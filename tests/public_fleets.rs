@@ -37,15 +37,20 @@ fn tenant_fleet(dir: &Path) {
     );
 }
 
+/// `fleetcheck render .` in `dir`: exit code, stdout, stderr.
+fn render(dir: &Path) -> (Option<i32>, String, String) {
+    let o = fleetcheck(&["render", "."], dir);
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
 #[test]
 fn a_kustomization_patch_that_no_build_applies_is_not_an_error() {
     let t = tempfile::tempdir().unwrap();
     tenant_fleet(t.path());
-    let o = fleetcheck(&["render", "."], t.path());
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(0), "{err}");
+    let (code, out, err) = render(t.path());
+    assert_eq!(code, Some(0), "{err}");
     assert!(!err.contains("dev-team-patch.yaml"), "{err}");
-    let row: Vec<String> = stdout(&o)
+    let row: Vec<String> = out
         .lines()
         .nth(1)
         .unwrap()
@@ -65,9 +70,8 @@ fn the_same_patch_is_an_error_where_a_build_applies_it() {
         "tenants/staging/kustomization.yaml",
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: apps\nresources:\n  - rbac.yaml\n  - dev-team-patch.yaml\n",
     );
-    let o = fleetcheck(&["render", "."], t.path());
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (code, _, err) = render(t.path());
+    assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("Kustomization apps/dev-team: spec.sourceRef.kind is missing"),
         "{err}"
@@ -88,9 +92,8 @@ fn without_any_cluster_the_unreadable_flux_objects_are_reported() {
         "clusters/dev/flux-system/gotk-sync.yaml",
         "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n",
     );
-    let o = fleetcheck(&["render", "."], t.path());
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (code, _, err) = render(t.path());
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("no Flux cluster found"), "{err}");
     assert!(
         err.contains("Kustomization flux-system/flux-system: spec.sourceRef.kind is missing"),
