@@ -100,3 +100,36 @@ fn without_any_cluster_the_unreadable_flux_objects_are_reported() {
         "{err}"
     );
 }
+
+/// fluxcd/flux2-hub-spoke-example: `clusters/<env>/tenants/` includes `../../../deploy/tenants`,
+/// whose kustomization.yaml lists a file the stored copy lacks. The message names it relative to
+/// the repository, never by the machine's absolute path (render output is the same everywhere).
+#[test]
+fn a_missing_file_outside_the_flux_path_is_named_relative_to_the_repository() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "hub/staging.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: tenants\n  namespace: staging\nspec:\n  interval: 1h\n  path: ./clusters/staging/tenants\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n    namespace: flux-system\n",
+    );
+    write(
+        t.path(),
+        "clusters/staging/tenants/kustomization.yaml",
+        "resources:\n  - ../../../deploy/tenants\n",
+    );
+    write(
+        t.path(),
+        "deploy/tenants/kustomization.yaml",
+        "resources:\n  - cert-manager.yaml\n",
+    );
+    let (code, _, err) = render(t.path());
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(
+            "resource 'cert-manager.yaml' not found: no file or directory at 'deploy/tenants/cert-manager.yaml'"
+        ),
+        "{err}"
+    );
+    let abs = t.path().canonicalize().unwrap();
+    assert!(!err.contains(&*abs.to_string_lossy()), "{err}");
+}
