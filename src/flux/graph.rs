@@ -198,11 +198,11 @@ pub fn render_fleet_with_progress(
         return FleetRender {
             root: root.to_owned(),
             clusters,
-            diagnostics: scan.diagnostics,
+            diagnostics: scan_errors_to_report(scan.diagnostics, entries.is_empty()),
         };
     }
     let clusters = find_clusters(&scan, root, &sources);
-    let mut diagnostics = scan.diagnostics;
+    let mut diagnostics = scan_errors_to_report(scan.diagnostics, clusters.is_empty());
     if clusters.is_empty() {
         diagnostics.push(
             Diagnostic::at(
@@ -249,6 +249,14 @@ pub fn render_fleet_with_progress(
         clusters: rendered,
         diagnostics,
     }
+}
+
+/// The repository scan reads every file, but a Flux object that does not parse is Flux's error
+/// only where a build applies it, and each build reports those it reaches. Files no build
+/// reaches (a patch holding part of a Kustomization, an example) are never applied, so their
+/// scan errors are kept only when no cluster was found: then they may be why.
+fn scan_errors_to_report(scan: Vec<Diagnostic>, no_cluster: bool) -> Vec<Diagnostic> {
+    if no_cluster { scan } else { Vec::new() }
 }
 
 /// Renders one cluster from its entry Kustomization: follows the Flux Kustomizations found in
