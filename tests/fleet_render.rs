@@ -719,3 +719,34 @@ fn secret_values_are_masked_unless_show_secrets() {
         assert!(out.contains(c), "--show-secrets hides {c}:\n{out}");
     }
 }
+
+#[test]
+fn health_checks_on_kinds_a_crd_declares_cluster_scoped_ignore_the_namespace() {
+    let checked = ks("a", "flux-system").replace(
+        "  dependsOn:\n    - name: flux-system\n",
+        "  healthChecks:\n    - apiVersion: cert-manager.io/v1\n      kind: ClusterIssuer\n      name: letsencrypt\n",
+    );
+    let t = small_fleet(&[checked]);
+    write(
+        t.path(),
+        "apps/issuer.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: clusterissuers.cert-manager.io\nspec:\n  group: cert-manager.io\n  names:\n    kind: ClusterIssuer\n    plural: clusterissuers\n  scope: Cluster\n  versions: []\n---\napiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\n",
+    );
+    let out = stdout(&fleetcheck(&["graph", "."], t.path()));
+    assert!(
+        out.contains("health checks: cert-manager.io/v1 ClusterIssuer flux-system/letsencrypt\n"),
+        "{out}"
+    );
+    // Without the CRD the kind's scope is unknown and the namespace must match.
+    let t2 = small_fleet(&[ks("a", "flux-system").replace(
+        "  dependsOn:\n    - name: flux-system\n",
+        "  healthChecks:\n    - apiVersion: cert-manager.io/v1\n      kind: ClusterIssuer\n      name: letsencrypt\n",
+    )]);
+    write(
+        t2.path(),
+        "apps/issuer.yaml",
+        "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\n",
+    );
+    let out = stdout(&fleetcheck(&["graph", "."], t2.path()));
+    assert!(out.contains("letsencrypt [not in render]"), "{out}");
+}

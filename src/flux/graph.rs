@@ -125,15 +125,24 @@ impl ClusterRender {
     }
 
     /// Whether the object a health check names is among this cluster's rendered objects
-    /// (matching kind, name, namespace unless the kind is cluster-scoped, and the API group when
-    /// the check names an apiVersion).
+    /// (matching kind, name, namespace unless the kind is cluster-scoped — built in, or by a CRD
+    /// of the cluster — and the API group when the check names an apiVersion).
     pub fn renders(&self, h: &HealthCheck) -> bool {
         let group = h.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        self.nodes.values().flat_map(|n| &n.resources).any(|r| {
+        let objects = || self.nodes.values().flat_map(|n| &n.resources);
+        // Kinds the cluster's own CRDs declare cluster-scoped (e.g. cert-manager's ClusterIssuer).
+        let crd_cluster_scoped = objects().any(|r| {
+            r.kind() == "CustomResourceDefinition"
+                && crate::resource::str_at(&r.node, &["spec", "names", "kind"]) == h.kind
+                && crate::resource::str_at(&r.node, &["spec", "scope"]) == "Cluster"
+        });
+        objects().any(|r| {
             let id = r.id();
             id.gvk.kind == h.kind
                 && r.name() == h.name
-                && (id.gvk.is_cluster_scoped() || id.effective_namespace() == h.namespace)
+                && (crd_cluster_scoped
+                    || id.gvk.is_cluster_scoped()
+                    || id.effective_namespace() == h.namespace)
                 && (h.api_version.is_empty() || id.gvk.group == group)
         })
     }
