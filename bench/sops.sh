@@ -9,6 +9,7 @@
 #   SOPS=/tmp/sops-venv/bin/sops bench/sops.sh
 #   COUNT=200 RUNS=5 SOPS=/tmp/sops-venv/bin/sops bench/sops.sh
 #   FLEETCHECK=/path/to/fleetcheck bench/sops.sh      # a prebuilt binary
+#   RUNS=0 SOPS=/tmp/sops-venv/bin/sops bench/sops.sh # only the output check
 #
 # The encrypted files are cached between runs under ${TMPDIR:-/tmp}/fleetcheck-bench-sops/<count>-<seed>
 # (delete it to regenerate); their plain sources are deleted once encrypted. Keys: the test keys of
@@ -65,27 +66,29 @@ calc() { awk "BEGIN {printf \"%.6f\", $1}"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 peak_kib() { awk -F': ' '/Maximum resident set size/ {print $2}' "$1"; }
 
-echo "== timing, $RUNS runs each (median)"
-fc_times=() sops_times=()
-for run in $(seq "$RUNS"); do
-  t0=$(now)
-  /usr/bin/time -v -o "$scratch/fc.time" "$fc" decrypt --age-key-file "$KEY" "${files[@]}" >/dev/null
-  t1=$(now)
-  # shellcheck disable=SC2016
-  SOPS_AGE_KEY_FILE=$KEY /usr/bin/time -v -o "$scratch/sops.time" \
-    bash -c 'for f; do "$0" --decrypt "$f" >/dev/null; done' "$SOPS" "${files[@]}"
-  t2=$(now)
-  fc_times+=("$(calc "$t1 - $t0")")
-  sops_times+=("$(calc "$t2 - $t1")")
-  printf '   run %d: fleetcheck %.3fs, sops %.3fs\n' "$run" "${fc_times[-1]}" "${sops_times[-1]}"
-done
-fc_med=$(printf '%s\n' "${fc_times[@]}" | median)
-sops_med=$(printf '%s\n' "${sops_times[@]}" | median)
-printf 'fleetcheck decrypt (1 process): %8.3fs  %9.1f files/s  peak RSS %6d KiB\n' \
-  "$fc_med" "$(calc "$COUNT / $fc_med")" "$(peak_kib "$scratch/fc.time")"
-printf 'sops -d (1 process per file):   %8.3fs  %9.1f files/s  peak RSS %6d KiB (largest single sops)\n' \
-  "$sops_med" "$(calc "$COUNT / $sops_med")" "$(peak_kib "$scratch/sops.time")"
-printf 'ratio: %.1fx (bar: 50x)\n' "$(calc "$sops_med / $fc_med")"
+if [ "$RUNS" -gt 0 ]; then # RUNS=0: only the output check
+  echo "== timing, $RUNS runs each (median)"
+  fc_times=() sops_times=()
+  for run in $(seq "$RUNS"); do
+    t0=$(now)
+    /usr/bin/time -v -o "$scratch/fc.time" "$fc" decrypt --age-key-file "$KEY" "${files[@]}" >/dev/null
+    t1=$(now)
+    # shellcheck disable=SC2016
+    SOPS_AGE_KEY_FILE=$KEY /usr/bin/time -v -o "$scratch/sops.time" \
+      bash -c 'for f; do "$0" --decrypt "$f" >/dev/null; done' "$SOPS" "${files[@]}"
+    t2=$(now)
+    fc_times+=("$(calc "$t1 - $t0")")
+    sops_times+=("$(calc "$t2 - $t1")")
+    printf '   run %d: fleetcheck %.3fs, sops %.3fs\n' "$run" "${fc_times[-1]}" "${sops_times[-1]}"
+  done
+  fc_med=$(printf '%s\n' "${fc_times[@]}" | median)
+  sops_med=$(printf '%s\n' "${sops_times[@]}" | median)
+  printf 'fleetcheck decrypt (1 process): %8.3fs  %9.1f files/s  peak RSS %6d KiB\n' \
+    "$fc_med" "$(calc "$COUNT / $fc_med")" "$(peak_kib "$scratch/fc.time")"
+  printf 'sops -d (1 process per file):   %8.3fs  %9.1f files/s  peak RSS %6d KiB (largest single sops)\n' \
+    "$sops_med" "$(calc "$COUNT / $sops_med")" "$(peak_kib "$scratch/sops.time")"
+  printf 'ratio: %.1fx (bar: 50x)\n' "$(calc "$sops_med / $fc_med")"
+fi
 
 echo "== checking fleetcheck's output against sops -d for every file"
 differ=0

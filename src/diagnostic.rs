@@ -27,6 +27,20 @@ pub struct Diagnostic {
     pub trail: Vec<(String, Option<Location>)>,
     /// The located file may hold secret values: reports never quote its text.
     pub sensitive: bool,
+    /// The kind of problem, for tools that classify diagnostics (`fleetcheck check` maps
+    /// these to rule ids), when one is set.
+    pub code: Option<Code>,
+}
+
+/// Kinds of problems that later stages classify (one byte, so diagnostics stay small).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// A Flux `dependsOn` names no Kustomization of the cluster.
+    FluxMissingDependency,
+    /// Flux Kustomizations wait on each other through `dependsOn`.
+    FluxDependencyCycle,
+    /// A Flux Kustomization is applied by two parents.
+    FluxKustomizationAppliedTwice,
 }
 
 impl Diagnostic {
@@ -38,6 +52,7 @@ impl Diagnostic {
             hint: None,
             trail: Vec::new(),
             sensitive: false,
+            code: None,
         }
     }
 
@@ -55,6 +70,12 @@ impl Diagnostic {
     /// Marks the located file as holding secret values, so no report quotes its text.
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
+        self
+    }
+
+    /// Names the kind of problem (see [`Diagnostic::code`]).
+    pub fn with_code(mut self, code: Code) -> Self {
+        self.code = Some(code);
         self
     }
 

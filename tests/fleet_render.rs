@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{copy_dir, fleetcheck, stderr, stdout, write};
+use common::{DEV_SYNC, copy_dir, fleetcheck, stderr, stdout, write};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -149,7 +149,8 @@ fn flux_semantics_in_the_sample_fleet() {
     assert!(configs.starts_with("apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\n"));
     assert!(configs.contains("toolkit.example.com/layer: configs"));
     assert!(configs.contains("kustomize.toolkit.fluxcd.io/name: infra-configs"));
-    // FIFO order: Namespace, Deployment, ServiceAccount as written, not kustomize's legacy order.
+    // FIFO order: CRD, Namespace, Deployment, ServiceAccount as written, not kustomize's legacy
+    // order.
     let infra = rendered("production/eu-west-1", "flux-system.infra-controllers");
     let kinds: Vec<&str> = infra
         .lines()
@@ -158,6 +159,7 @@ fn flux_semantics_in_the_sample_fleet() {
     assert_eq!(
         kinds,
         [
+            "CustomResourceDefinition",
             "Namespace",
             "Deployment",
             "ServiceAccount",
@@ -338,7 +340,7 @@ fn small_fleet(kustomizations: &[String]) -> tempfile::TempDir {
     write(
         t.path(),
         "clusters/dev/flux-system/gotk-sync.yaml",
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        DEV_SYNC,
     );
     write(
         t.path(),
@@ -547,7 +549,7 @@ fn substitution_fleet(app_post_build: &str) -> tempfile::TempDir {
     write(
         t.path(),
         "clusters/dev/flux-system/gotk-sync.yaml",
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        DEV_SYNC,
     );
     write(
         t.path(),
@@ -708,4 +710,35 @@ fn secret_values_are_masked_unless_show_secrets() {
     for c in canaries {
         assert!(out.contains(c), "--show-secrets hides {c}:\n{out}");
     }
+}
+
+#[test]
+fn health_checks_on_kinds_a_crd_declares_cluster_scoped_ignore_the_namespace() {
+    let checked = ks("a", "flux-system").replace(
+        "  dependsOn:\n    - name: flux-system\n",
+        "  healthChecks:\n    - apiVersion: cert-manager.io/v1\n      kind: ClusterIssuer\n      name: letsencrypt\n",
+    );
+    let t = small_fleet(&[checked]);
+    write(
+        t.path(),
+        "apps/issuer.yaml",
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: clusterissuers.cert-manager.io\nspec:\n  group: cert-manager.io\n  names:\n    kind: ClusterIssuer\n    plural: clusterissuers\n  scope: Cluster\n  versions: []\n---\napiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\n",
+    );
+    let out = stdout(&fleetcheck(&["graph", "."], t.path()));
+    assert!(
+        out.contains("health checks: cert-manager.io/v1 ClusterIssuer flux-system/letsencrypt\n"),
+        "{out}"
+    );
+    // Without the CRD the kind's scope is unknown and the namespace must match.
+    let t2 = small_fleet(&[ks("a", "flux-system").replace(
+        "  dependsOn:\n    - name: flux-system\n",
+        "  healthChecks:\n    - apiVersion: cert-manager.io/v1\n      kind: ClusterIssuer\n      name: letsencrypt\n",
+    )]);
+    write(
+        t2.path(),
+        "apps/issuer.yaml",
+        "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: letsencrypt\n",
+    );
+    let out = stdout(&fleetcheck(&["graph", "."], t2.path()));
+    assert!(out.contains("letsencrypt [not in render]"), "{out}");
 }

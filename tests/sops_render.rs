@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use common::{copy_dir, fleetcheck, stderr, stdout, write};
+use common::{DEV_SYNC, copy_dir, fleetcheck, stderr, stdout, write};
 
 const KEY: &str = "testdata/fleet-infra/test-keys/age.agekey";
 
@@ -177,7 +177,7 @@ fn decrypting_fleet() -> tempfile::TempDir {
     write(
         t.path(),
         "clusters/dev/flux-system/gotk-sync.yaml",
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        DEV_SYNC,
     );
     write(
         t.path(),
@@ -307,4 +307,57 @@ fn secret_data_values_holding_sops_files_are_decrypted_in_their_key_format() {
     for line in data.lines().filter(|l| l.starts_with("  ")) {
         assert!(out.contains(&format!("{line}\n")), "missing {line}:\n{out}");
     }
+}
+
+/// Opt-in: the shared vector `s_flux_kustomization` (made with the real sops) rendered as Flux
+/// renders it gives the Secrets a build of the plaintext Flux writes gives: same names (content
+/// hashes) and data. `FLEETCHECK_SOPS_VECTORS=../shared/testvectors/sops cargo test --test
+/// sops_render -- --ignored`.
+#[test]
+#[ignore = "needs FLEETCHECK_SOPS_VECTORS"]
+fn shared_flux_vector_generates_the_clusters_secrets() {
+    let Some(vectors) = std::env::var_os("FLEETCHECK_SOPS_VECTORS") else {
+        return;
+    };
+    let vectors = PathBuf::from(vectors);
+    let s = vectors.join("vectors/s_flux_kustomization");
+    let t = decrypting_fleet();
+    std::fs::remove_dir_all(t.path().join("apps")).unwrap();
+    copy_dir(&s, &t.path().join("apps"));
+    let key = vectors.join("keys/identity-a.agekey");
+    let o = fleetcheck(
+        &[
+            "render",
+            ".",
+            "--age-key-file",
+            key.to_str().unwrap(),
+            "-o",
+            "yaml",
+            "--show-secrets",
+        ],
+        t.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rendered = stdout(&o);
+    // What Flux's DecryptSources leaves on disk, built without decryption.
+    let plain = tempfile::tempdir().unwrap();
+    copy_dir(&s, plain.path());
+    copy_dir(&s.join("expected_after_decrypt_sources"), plain.path());
+    std::fs::remove_file(plain.path().join("secret.enc.yaml")).unwrap();
+    let text = std::fs::read_to_string(plain.path().join("kustomization.yaml"))
+        .unwrap()
+        .replace("  - secret.enc.yaml\n", "");
+    std::fs::write(plain.path().join("kustomization.yaml"), text).unwrap();
+    let o = fleetcheck(&["build", "."], plain.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let built = stdout(&o);
+    let mut generated = 0;
+    for line in built.lines() {
+        if line.starts_with("  name: ") || line.starts_with("  ") && line.contains(": ") {
+            assert!(rendered.contains(line), "{line} not in render:\n{rendered}");
+            generated += 1;
+        }
+    }
+    assert!(generated >= 6, "{built}");
+    assert!(!rendered.contains("ENC[AES256_GCM"), "{rendered}");
 }

@@ -428,8 +428,8 @@ fn fixture(name: &str) -> (PathBuf, Vec<u8>) {
     )
 }
 
-fn yaml_types() -> (PathBuf, Vec<u8>) {
-    fixture("yaml_types")
+fn secret_vector() -> (PathBuf, Vec<u8>) {
+    fixture("rule_encrypted_regex_secret")
 }
 
 /// The text of a file of `keys/`.
@@ -463,23 +463,27 @@ fn write_keys(path: &Path, text: &str) {
 }
 
 #[test]
-fn finds_the_key_in_sops_key_text() {
-    assert_discovers("yaml_types", "SOPS_AGE_KEY", |_, cmd| {
+fn finds_the_key_in_sops_age_key() {
+    assert_discovers("rule_encrypted_regex_secret", "SOPS_AGE_KEY", |_, cmd| {
         cmd.env("SOPS_AGE_KEY", key_text("age-a.txt"));
     });
 }
 
 #[test]
 fn finds_the_key_in_sops_age_key_file() {
-    assert_discovers("yaml_types", "SOPS_AGE_KEY_FILE", |_, cmd| {
-        cmd.env("SOPS_AGE_KEY_FILE", keys_dir().join("age-a.txt"));
-    });
+    assert_discovers(
+        "rule_encrypted_regex_secret",
+        "SOPS_AGE_KEY_FILE",
+        |_, cmd| {
+            cmd.env("SOPS_AGE_KEY_FILE", keys_dir().join("age-a.txt"));
+        },
+    );
 }
 
 #[test]
 fn finds_the_key_under_xdg_config_home() {
     assert_discovers(
-        "yaml_types",
+        "rule_encrypted_regex_secret",
         "$XDG_CONFIG_HOME/sops/age/keys.txt",
         |home, _| {
             write_keys(&home.join("xdg/sops/age/keys.txt"), &key_text("age-a.txt"));
@@ -490,7 +494,7 @@ fn finds_the_key_under_xdg_config_home() {
 #[test]
 fn finds_the_key_under_home_config_when_xdg_is_unset() {
     assert_discovers(
-        "yaml_types",
+        "rule_encrypted_regex_secret",
         "$HOME/.config/sops/age/keys.txt",
         |home, cmd| {
             cmd.env_remove("XDG_CONFIG_HOME");
@@ -519,7 +523,7 @@ fn finds_the_ssh_key_in_home_ssh_id_rsa() {
 #[test]
 fn merges_key_sources_instead_of_taking_the_first() {
     assert_discovers(
-        "yaml_types",
+        "rule_encrypted_regex_secret",
         "wrong key in SOPS_AGE_KEY_FILE, right key in the default file",
         |home, cmd| {
             cmd.env("SOPS_AGE_KEY_FILE", keys_dir().join("age-wrong.txt"));
@@ -530,7 +534,7 @@ fn merges_key_sources_instead_of_taking_the_first() {
 
 #[test]
 fn fails_without_any_key_and_says_so() {
-    let (enc, _) = yaml_types();
+    let (enc, _) = secret_vector();
     let home = tempfile::tempdir().unwrap();
     let o = isolated(home.path())
         .arg("decrypt")
@@ -549,7 +553,7 @@ fn fails_without_any_key_and_says_so() {
 
 #[test]
 fn output_inside_a_git_repository_is_refused() {
-    let (enc, _) = yaml_types();
+    let (enc, _) = secret_vector();
     let home = tempfile::tempdir().unwrap();
     let repo = home.path().join("repo");
     fs::create_dir_all(repo.join(".git")).unwrap();
@@ -582,7 +586,7 @@ fn output_inside_a_git_repository_is_refused() {
 
 #[test]
 fn output_outside_a_git_repository_writes_what_stdout_would_show() {
-    let (enc, want) = yaml_types();
+    let (enc, want) = secret_vector();
     let home = tempfile::tempdir().unwrap();
     let out = home.path().join("plain.yaml");
     let o = isolated(home.path())

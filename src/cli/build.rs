@@ -65,6 +65,7 @@ pub fn run(args: &BuildArgs) -> Result<(), Diagnostic> {
             LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
         },
         limits: args.limits.limits(),
+        display_base: None,
     };
     let resources = build(&DiskTree, &args.dir, &options)?;
     let yaml = to_yaml(&resources)?;

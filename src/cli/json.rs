@@ -7,7 +7,7 @@ use crate::yaml::{Node, Value};
 
 /// Appends `s` as a JSON string (Go's escaping, as everywhere else in fleetcheck).
 pub fn string(out: &mut String, s: &str) {
-    crate::kustomize::gojson::write_str(s, out);
+    crate::yaml::gojson::write_str(s, out);
 }
 
 /// Appends a YAML node as JSON; mapping keys are sorted, non-finite floats become strings.

@@ -1,10 +1,12 @@
 //! The command line: argument parsing and one module per subcommand.
 
 pub mod build;
+pub mod check;
 pub mod decrypt;
 pub mod diff;
 pub mod fleet;
 pub mod graph;
+pub mod images;
 pub mod json;
 pub mod render;
 
@@ -34,6 +36,10 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Show each cluster's Flux Kustomizations in dependsOn waves.
     Graph(graph::GraphArgs),
+    /// Image automation offline: list, plan and apply `$imagepolicy` marker updates.
+    Images(images::ImagesArgs),
+    /// Render the fleet and report findings: tenancy and RBAC, reconcile graph, secrets.
+    Check(check::CheckArgs),
     /// Decrypt sops files like `sops -d` (age and SSH keys).
     Decrypt(decrypt::DecryptArgs),
     /// Show what a change does to every cluster: two git revisions (or a revision and the
@@ -68,14 +74,22 @@ impl LimitArgs {
 
 /// Exit code of a failed build or check (usage errors exit with 2, as clap does).
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code of `check` when it could not run (usage or internal error).
+pub const EXIT_ERROR: u8 = 2;
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    let error_code = match cli.command {
+        Command::Check(_) => EXIT_ERROR,
+        _ => EXIT_FAILURE,
+    };
     let result = match cli.command {
         Command::Build(args) => build::run(&args).map(|()| true),
         Command::Render(args) => render::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Images(args) => images::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Decrypt(args) => decrypt::run(&args),
         Command::Diff(args) => return diff::main(&args),
     };
@@ -84,7 +98,7 @@ pub fn run() -> ExitCode {
         Ok(false) => ExitCode::from(EXIT_FAILURE),
         Err(diag) => {
             report(&diag);
-            ExitCode::from(EXIT_FAILURE)
+            ExitCode::from(error_code)
         }
     }
 }

@@ -11,6 +11,10 @@
 //! sources:                       # every cluster
 //!   OCIRepository/flux-system/platform: ../platform
 //! strictSubstitution: false      # optional; --strict-substitution wins
+//! check:                         # optional; read by `fleetcheck check` (see `check::suppress`)
+//!   ignore:
+//!     - rule: FC304
+//!       cluster: staging/*
 //! ```
 
 use std::collections::BTreeMap;
@@ -39,7 +43,7 @@ pub struct ClusterConfig {
 }
 
 /// A parsed `.fleetcheck.yaml`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RepoConfig {
     /// The file.
     pub file: PathBuf,
@@ -49,6 +53,8 @@ pub struct RepoConfig {
     pub sources: BTreeMap<SourceRef, PathBuf>,
     /// `strictSubstitution`, when given.
     pub strict_substitution: Option<bool>,
+    /// The `check` section, as written (`fleetcheck check` reads it).
+    pub check: Option<Node>,
 }
 
 const HINT: &str = "see the README's \".fleetcheck.yaml\" for the format";
@@ -125,11 +131,12 @@ impl RepoConfig {
                     crate::yaml::Value::Bool(b) => config.strict_substitution = Some(*b),
                     _ => return Err(err("`strictSubstitution` must be true or false".into(), v)),
                 },
+                Some("check") => config.check = Some(v.clone()),
                 _ => {
                     return Err(unknown(
                         k,
                         file,
-                        &["clusters", "sources", "strictSubstitution"],
+                        &["clusters", "sources", "strictSubstitution", "check"],
                     ));
                 }
             }

@@ -13,7 +13,7 @@ use super::api::{FluxKustomization, FluxSource, SourceRef, parse_kustomization, 
 use crate::diagnostic::Diagnostic;
 use crate::kustomize::resources::resources_from_documents;
 use crate::source::path::join_clean;
-use crate::source::{EntryKind, Tree};
+use crate::source::{EntryKind, Tree, collect_files};
 use crate::yaml::{Limits, Pos, parse_stream};
 
 /// Flux objects found in the repository's files, read as plain YAML (not built).
@@ -46,8 +46,10 @@ pub struct ClusterEntry {
 /// Files that are not Kubernetes YAML are ignored here; builds report them where they matter.
 pub fn scan_repo(tree: &dyn Tree, root: &Path, limits: &Limits) -> RepoScan {
     let mut scan = RepoScan::default();
-    let mut files = Vec::new();
-    collect_yaml(tree, root, &mut files, 0);
+    let files = collect_files(tree, root, &|name, kind| {
+        !name.starts_with('.')
+            && (kind == EntryKind::Dir || name.ends_with(".yaml") || name.ends_with(".yml"))
+    });
     for file in files {
         let Ok(text) = tree.read_to_string(&file) else {
             continue;
@@ -74,28 +76,6 @@ pub fn scan_repo(tree: &dyn Tree, root: &Path, limits: &Limits) -> RepoScan {
         }
     }
     scan
-}
-
-const MAX_DEPTH: usize = 64;
-
-fn collect_yaml(tree: &dyn Tree, dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = tree.read_dir(dir) else {
-        return;
-    };
-    for (name, kind) in entries {
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = dir.join(&name);
-        match kind {
-            EntryKind::Dir => collect_yaml(tree, &path, out, depth + 1),
-            EntryKind::File if name.ends_with(".yaml") || name.ends_with(".yml") => out.push(path),
-            EntryKind::File => {}
-        }
-    }
 }
 
 /// The conventional source `flux bootstrap` and the Flux Operator create for the fleet repo.

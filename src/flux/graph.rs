@@ -15,7 +15,7 @@ use super::postbuild::{STRICT_DEFAULT, SubstituteRef};
 pub use super::render::BuildCache;
 use super::render::{RenderEnv, render_kustomization_cached};
 use super::varsfile::{ClusterVars, VarsFile};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::resource::Resource;
 use crate::source::Tree;
 use crate::yaml::Limits;
@@ -125,15 +125,24 @@ impl ClusterRender {
     }
 
     /// Whether the object a health check names is among this cluster's rendered objects
-    /// (matching kind, name, namespace unless the kind is cluster-scoped, and the API group when
-    /// the check names an apiVersion).
+    /// (matching kind, name, namespace unless the kind is cluster-scoped — built in, or by a CRD
+    /// of the cluster — and the API group when the check names an apiVersion).
     pub fn renders(&self, h: &HealthCheck) -> bool {
         let group = h.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        self.nodes.values().flat_map(|n| &n.resources).any(|r| {
+        let objects = || self.nodes.values().flat_map(|n| &n.resources);
+        // Kinds the cluster's own CRDs declare cluster-scoped (e.g. cert-manager's ClusterIssuer).
+        let crd_cluster_scoped = objects().any(|r| {
+            r.kind() == "CustomResourceDefinition"
+                && crate::resource::str_at(&r.node, &["spec", "names", "kind"]) == h.kind
+                && crate::resource::str_at(&r.node, &["spec", "scope"]) == "Cluster"
+        });
+        objects().any(|r| {
             let id = r.id();
             id.gvk.kind == h.kind
                 && r.name() == h.name
-                && (id.gvk.is_cluster_scoped() || id.effective_namespace() == h.namespace)
+                && (crd_cluster_scoped
+                    || id.gvk.is_cluster_scoped()
+                    || id.effective_namespace() == h.namespace)
                 && (h.api_version.is_empty() || id.gvk.group == group)
         })
     }
@@ -217,11 +226,11 @@ pub fn render_fleet_shared(
         return FleetRender {
             root: root.to_owned(),
             clusters,
-            diagnostics: scan.diagnostics,
+            diagnostics: scan_errors_to_report(scan.diagnostics, entries.is_empty()),
         };
     }
     let clusters = find_clusters(&scan, root, &sources);
-    let mut diagnostics = scan.diagnostics;
+    let mut diagnostics = scan_errors_to_report(scan.diagnostics, clusters.is_empty());
     if clusters.is_empty() {
         diagnostics.push(
             Diagnostic::at(
@@ -267,6 +276,14 @@ pub fn render_fleet_shared(
         clusters: rendered,
         diagnostics,
     }
+}
+
+/// The repository scan reads every file, but a Flux object that does not parse is Flux's error
+/// only where a build applies it, and each build reports those it reaches. Files no build
+/// reaches (a patch holding part of a Kustomization, an example) are never applied, so their
+/// scan errors are kept only when no cluster was found: then they may be why.
+fn scan_errors_to_report(scan: Vec<Diagnostic>, no_cluster: bool) -> Vec<Diagnostic> {
+    if no_cluster { scan } else { Vec::new() }
 }
 
 /// Renders one cluster from its entry Kustomization: follows the Flux Kustomizations found in
@@ -390,7 +407,8 @@ pub fn render_cluster_with(
                     )
                     .with_hint(
                         "each Flux Kustomization must be applied by one parent; remove one copy",
-                    );
+                    )
+                    .with_code(Code::FluxKustomizationAppliedTwice);
                     if let Some(node) = nodes.get_mut(&key) {
                         node.diagnostics.push(d);
                         node.status = Status::Failed;
@@ -519,7 +537,8 @@ fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<
                     &node.ks.origin.file,
                     d.pos,
                 )
-                .with_hint("check the name and namespace (dependsOn defaults to the Kustomization's own namespace)"),
+                .with_hint("check the name and namespace (dependsOn defaults to the Kustomization's own namespace)")
+                .with_code(Code::FluxMissingDependency),
             );
         }
         node.status = Status::Failed;
@@ -539,7 +558,8 @@ fn fail_unresolved(nodes: &mut BTreeMap<String, KsNode>, pending: &mut BTreeSet<
                     &node.ks.origin.file,
                     node.ks.origin.pos,
                 )
-                .with_hint("Flux never reconciles Kustomizations that wait on each other; remove one dependsOn edge"),
+                .with_hint("Flux never reconciles Kustomizations that wait on each other; remove one dependsOn edge")
+                .with_code(Code::FluxDependencyCycle),
             );
             node.status = Status::Failed;
         }

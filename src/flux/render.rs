@@ -270,6 +270,7 @@ pub fn flux_build_with(
         reorder: Reorder::None,
         load_restrictor: LoadRestrictor::None,
         limits: *limits,
+        display_base: Some(root.to_owned()),
     };
     let resources = build(&overlay, &dir, &options).map_err(within)?;
     for r in &resources {

@@ -39,6 +39,9 @@ pub struct BuildOptions {
     pub load_restrictor: LoadRestrictor,
     /// YAML reading limits.
     pub limits: Limits,
+    /// The directory that paths in messages are shown relative to; by default the parent of
+    /// the build directory (a Flux render passes the repository root).
+    pub display_base: Option<PathBuf>,
 }
 
 /// What a kustomization accumulates: its resources, the transformer configuration that
@@ -118,7 +121,10 @@ pub fn build(
         tree,
         restrictor: options.load_restrictor,
         limits: options.limits,
-        display_base: root.parent().unwrap_or(&root).to_owned(),
+        display_base: options
+            .display_base
+            .clone()
+            .unwrap_or_else(|| root.parent().unwrap_or(&root).to_owned()),
     };
     let mut builder = Builder {
         loader: &loader,

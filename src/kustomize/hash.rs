@@ -8,8 +8,8 @@
 
 use sha2::{Digest, Sha256};
 
-use super::gojson::write_str;
 use crate::resource::Resource;
+use crate::yaml::gojson::write_str;
 use crate::yaml::{Node, Value};
 
 /// Appends the content hash to the name of every resource that needs it, recording the

@@ -5,7 +5,6 @@ pub mod config;
 pub mod fieldspec;
 pub mod finish;
 pub mod generate;
-pub mod gojson;
 pub mod hash;
 pub mod kustomization;
 pub mod loader;

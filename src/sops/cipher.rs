@@ -10,6 +10,7 @@ use aes_gcm::{AesGcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use regex::Regex;
+use zeroize::Zeroize;
 
 use super::tree::Value;
 
@@ -46,57 +47,73 @@ pub fn parse(s: &str) -> Option<Encrypted> {
     })
 }
 
-/// Opens the value with the data key and AAD; `None` when authentication fails.
-pub fn open(enc: &Encrypted, key: &[u8; 32], aad: &[u8]) -> Option<Vec<u8>> {
-    if enc.iv.len() != 32 || enc.tag.len() != 16 {
-        return None;
+/// The data key, expanded once for all the values of a file.
+pub struct Opener(SopsGcm);
+
+impl Opener {
+    /// Expands the data key.
+    pub fn new(key: &[u8; 32]) -> Opener {
+        Opener(SopsGcm::new(key.into()))
     }
-    let cipher = SopsGcm::new_from_slice(key).ok()?;
-    let mut msg = Vec::with_capacity(enc.data.len() + 16);
-    msg.extend_from_slice(&enc.data);
-    msg.extend_from_slice(&enc.tag);
-    cipher
-        .decrypt(
-            Nonce::<U32>::from_slice(&enc.iv),
-            Payload { msg: &msg, aad },
-        )
-        .ok()
+
+    /// Opens a value with its AAD; `None` when authentication fails.
+    pub fn open(&self, enc: &Encrypted, aad: &[u8]) -> Option<Vec<u8>> {
+        if enc.iv.len() != 32 || enc.tag.len() != 16 {
+            return None;
+        }
+        let mut msg = Vec::with_capacity(enc.data.len() + 16);
+        msg.extend_from_slice(&enc.data);
+        msg.extend_from_slice(&enc.tag);
+        self.0
+            .decrypt(
+                Nonce::<U32>::from_slice(&enc.iv),
+                Payload { msg: &msg, aad },
+            )
+            .ok()
+    }
 }
 
-/// Turns a plaintext into the value its `type:` names; `Err` says what is wrong.
-pub fn decode(kind: &str, plain: Vec<u8>) -> Result<Value, String> {
-    let text =
-        || String::from_utf8(plain.clone()).map_err(|_| format!("{kind} plaintext is not UTF-8"));
+/// Turns a plaintext into the value its `type:` names; `Err` says what is wrong. Plaintext that
+/// is parsed into another type is wiped.
+pub fn decode(kind: &str, mut plain: Vec<u8>) -> Result<Value, String> {
     match kind {
-        "str" => Ok(match String::from_utf8(plain) {
-            Ok(s) => Value::Str(s),
-            Err(e) => Value::Bytes(e.into_bytes()),
-        }),
-        "bytes" => Ok(Value::Bytes(plain)),
-        "comment" => Ok(Value::Comment(String::from_utf8_lossy(&plain).into_owned())),
-        "int" => {
-            let t = text()?;
-            go_atoi(&t)
-                .map(Value::Int)
-                .ok_or_else(|| "int plaintext is not a decimal integer".into())
+        "str" => {
+            return Ok(match String::from_utf8(plain) {
+                Ok(s) => Value::Str(s),
+                Err(e) => Value::Bytes(e.into_bytes()),
+            });
         }
-        "float" => {
-            let t = text()?;
-            go_parse_float(&t)
-                .map(Value::Float)
-                .ok_or_else(|| "float plaintext is not a number".into())
+        "bytes" => return Ok(Value::Bytes(plain)),
+        "comment" => {
+            return Ok(Value::Comment(match String::from_utf8(plain) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            }));
         }
-        "bool" => match text()?.as_str() {
+        _ => {}
+    }
+    let parsed = parse_typed(kind, &plain);
+    plain.zeroize();
+    parsed
+}
+
+fn parse_typed(kind: &str, plain: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(plain).map_err(|_| format!("{kind} plaintext is not UTF-8"))?;
+    match kind {
+        "int" => go_atoi(text)
+            .map(Value::Int)
+            .ok_or_else(|| "int plaintext is not a decimal integer".into()),
+        "float" => go_parse_float(text)
+            .map(Value::Float)
+            .ok_or_else(|| "float plaintext is not a number".into()),
+        "bool" => match text {
             "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(Value::Bool(true)),
             "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(Value::Bool(false)),
             _ => Err("bool plaintext is not a boolean".into()),
         },
-        "time" => {
-            let t = text()?;
-            crate::yaml::timestamp::parse(&t)
-                .map(|ts| Value::Time(ts.to_rfc3339()))
-                .ok_or_else(|| "time plaintext is not an RFC 3339 timestamp".into())
-        }
+        "time" => crate::yaml::timestamp::parse(text)
+            .map(|ts| Value::Time(ts.to_rfc3339()))
+            .ok_or_else(|| "time plaintext is not an RFC 3339 timestamp".into()),
         other => Err(format!("unknown datatype `{other}`")),
     }
 }
@@ -154,7 +171,7 @@ pub fn to_bytes(v: &Value) -> Option<std::borrow::Cow<'_, [u8]>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use aes_gcm::aead::AeadCore;
 
@@ -178,9 +195,9 @@ mod tests {
         let s = seal(b"s3cr3t", &key, b"a:b:", "str");
         let enc = parse(&s).unwrap();
         assert_eq!(enc.kind, "str");
-        assert_eq!(open(&enc, &key, b"a:b:").unwrap(), b"s3cr3t");
-        assert!(open(&enc, &key, b"a:c:").is_none());
-        assert!(open(&enc, &[8u8; 32], b"a:b:").is_none());
+        assert_eq!(Opener::new(&key).open(&enc, b"a:b:").unwrap(), b"s3cr3t");
+        assert!(Opener::new(&key).open(&enc, b"a:c:").is_none());
+        assert!(Opener::new(&[8u8; 32]).open(&enc, b"a:b:").is_none());
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 mod cipher;
 mod datakey;
+#[cfg(test)]
+mod decrypt_tests;
 pub mod error;
 mod flatten;
 mod keys;

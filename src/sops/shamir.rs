@@ -67,7 +67,7 @@ pub fn combine(parts: &[Vec<u8>]) -> Result<Vec<u8>, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Evaluates a polynomial with the given coefficients (constant first) at x.
@@ -75,7 +75,8 @@ mod tests {
         coeffs.iter().rev().fold(0, |acc, &c| mul(acc, x) ^ c)
     }
 
-    fn share(secret: &[u8], slopes: &[u8], x: u8) -> Vec<u8> {
+    /// A share `y_1..y_n || x` of `secret` on the lines with the given slopes (threshold 2).
+    pub(crate) fn share(secret: &[u8], slopes: &[u8], x: u8) -> Vec<u8> {
         let mut out: Vec<u8> = secret
             .iter()
             .zip(slopes)

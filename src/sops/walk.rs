@@ -10,7 +10,7 @@ use super::tree::{Item, Value};
 /// One decryption pass over all branches.
 pub struct Walker<'a> {
     meta: &'a Metadata,
-    key: &'a [u8; 32],
+    key: cipher::Opener,
     hash: Sha512,
     path: Vec<String>,
     comments: Vec<Vec<String>>,
@@ -31,7 +31,7 @@ impl<'a> Walker<'a> {
         }
         Walker {
             meta,
-            key,
+            key: cipher::Opener::new(key),
             hash,
             path: Vec::new(),
             comments: Vec::new(),
@@ -125,7 +125,9 @@ impl<'a> Walker<'a> {
         }
         let opened = cipher::parse(text)
             .and_then(|enc| {
-                cipher::open(&enc, self.key, aad(&self.path).as_bytes()).map(|p| (enc.kind, p))
+                self.key
+                    .open(&enc, aad(&self.path).as_bytes())
+                    .map(|p| (enc.kind, p))
             })
             .and_then(|(kind, plain)| cipher::decode(&kind, plain).ok());
         if let Some(Value::Comment(s) | Value::Str(s)) = opened {
@@ -166,7 +168,9 @@ impl<'a> Walker<'a> {
         }
         let enc =
             cipher::parse(text).ok_or_else(|| SopsError::NotSopsFormat { path: path.clone() })?;
-        let plain = cipher::open(&enc, self.key, path.as_bytes())
+        let plain = self
+            .key
+            .open(&enc, path.as_bytes())
             .ok_or_else(|| SopsError::ValueDecrypt { path: path.clone() })?;
         cipher::decode(&enc.kind, plain).map_err(|what| SopsError::UnknownType { path, what })
     }
@@ -178,8 +182,9 @@ pub fn verify_mac(meta: &Metadata, key: &[u8; 32], computed: String) -> Result<(
         String::new()
     } else {
         let enc = cipher::parse(&meta.mac).ok_or(SopsError::MacUndecryptable)?;
-        let plain =
-            cipher::open(&enc, key, meta.mac_aad.as_bytes()).ok_or(SopsError::MacUndecryptable)?;
+        let plain = cipher::Opener::new(key)
+            .open(&enc, meta.mac_aad.as_bytes())
+            .ok_or(SopsError::MacUndecryptable)?;
         String::from_utf8(plain).map_err(|_| SopsError::MacUndecryptable)?
     };
     if stored == computed {

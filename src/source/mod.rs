@@ -61,3 +61,44 @@ pub fn utf8(bytes: Vec<u8>) -> io::Result<String> {
         )
     })
 }
+
+/// Deepest directory nesting [`collect_files`] descends into.
+pub const MAX_WALK_DEPTH: usize = 64;
+
+/// The files under `dir`, in name order, descending into the directories and keeping the files
+/// that `keep(name, kind)` accepts (up to [`MAX_WALK_DEPTH`] levels; unreadable directories are
+/// skipped).
+pub fn collect_files(
+    tree: &dyn Tree,
+    dir: &Path,
+    keep: &dyn Fn(&str, EntryKind) -> bool,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    walk(tree, dir, keep, &mut out, 0);
+    out
+}
+
+fn walk(
+    tree: &dyn Tree,
+    dir: &Path,
+    keep: &dyn Fn(&str, EntryKind) -> bool,
+    out: &mut Vec<PathBuf>,
+    depth: usize,
+) {
+    if depth > MAX_WALK_DEPTH {
+        return;
+    }
+    let Ok(entries) = tree.read_dir(dir) else {
+        return;
+    };
+    for (name, kind) in entries {
+        if !keep(&name, kind) {
+            continue;
+        }
+        let path = dir.join(&name);
+        match kind {
+            EntryKind::Dir => walk(tree, &path, keep, out, depth + 1),
+            EntryKind::File => out.push(path),
+        }
+    }
+}

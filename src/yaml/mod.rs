@@ -2,6 +2,7 @@
 
 pub mod emit;
 pub mod escapes;
+pub mod gojson;
 pub mod limits;
 pub mod parse;
 pub mod resolve;

@@ -32,6 +32,9 @@ pub fn fleetcheck(args: &[&str], cwd: &Path) -> Output {
         .expect("run fleetcheck")
 }
 
+/// The self-syncing Flux Kustomization of a one-cluster test fleet (`clusters/dev`).
+pub const DEV_SYNC: &str = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./clusters/dev\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
+
 /// Writes `text` to `dir/rel`, creating directories.
 pub fn write(dir: &Path, rel: &str, text: &str) {
     let path = dir.join(rel);

@@ -64,9 +64,6 @@ pub enum DiffFormat {
     Json,
 }
 
-/// Exit code when the diff could not be made (bad revision, unreadable repository).
-pub const EXIT_ERROR: u8 = 2;
-
 /// Runs `diff` and maps the outcome to the exit code: 0 (no change, or changes without
 /// `--exit-code`), 1 (changes with `--exit-code`), 2 (error).
 pub fn main(args: &DiffArgs) -> ExitCode {
@@ -75,7 +72,7 @@ pub fn main(args: &DiffArgs) -> ExitCode {
         Ok(_) => ExitCode::SUCCESS,
         Err(d) => {
             super::report(&d);
-            ExitCode::from(EXIT_ERROR)
+            ExitCode::from(super::EXIT_ERROR)
         }
     }
 }

@@ -120,7 +120,7 @@ fn go_json(n: &Node, pretty: bool, depth: usize, out: &mut String) -> Option<()>
         Value::Int(i) => out.push_str(&i.to_string()),
         Value::UInt(u) => out.push_str(&u.to_string()),
         Value::Float(f) => out.push_str(&go_json_float(*f)?),
-        Value::Timestamp(t) | Value::Str(t) => crate::kustomize::gojson::write_str(t, out),
+        Value::Timestamp(t) | Value::Str(t) => crate::yaml::gojson::write_str(t, out),
         Value::Seq(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -149,7 +149,7 @@ fn go_json(n: &Node, pretty: bool, depth: usize, out: &mut String) -> Option<()>
                     out.push(',');
                 }
                 nl(out, depth + 1);
-                crate::kustomize::gojson::write_str(k, out);
+                crate::yaml::gojson::write_str(k, out);
                 out.push(':');
                 if pretty {
                     out.push(' ');

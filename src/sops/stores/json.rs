@@ -219,26 +219,9 @@ pub fn read(input: &[u8]) -> Result<Vec<Item>, SopsError> {
     }
 }
 
-/// Go's `json.Marshal` of a string (HTML-safe, invalid UTF-8 as U+FFFD).
+/// Go's `json.Marshal` of a string (HTML-safe).
 pub fn push_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::yaml::gojson::write_str(s, out);
 }
 
 /// Go's `encoding/json` float text ('f' below 1e21 and above 1e-6, else 'e' with a short exponent).

@@ -5,6 +5,7 @@ pub mod binary;
 pub mod dotenv;
 pub mod ini;
 pub mod json;
+mod yaml_comments;
 pub mod yaml_read;
 pub mod yaml_write;
 
@@ -28,7 +29,14 @@ pub fn load(input: &[u8], format: Format) -> Result<(Branches, Value), SopsError
             Ok((branches, meta))
         }
         Format::Json | Format::Binary => {
-            let mut items = json::read(input)?;
+            let parsed = json::read(input);
+            // A binary file that is not sops' JSON wrapper is simply not encrypted.
+            let mut items = match parsed {
+                Err(SopsError::Syntax { .. }) if format == Format::Binary => {
+                    return Err(SopsError::NoMetadata);
+                }
+                other => other?,
+            };
             let at = items
                 .iter()
                 .position(|i| matches!(i, Item::Entry(k, _) if k == "sops"))

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
+use super::yaml_comments::{Comment, attach_points, scalar_end, scan_comments};
 use crate::sops::error::SopsError;
 use crate::sops::tree::{Item, Value};
 use crate::yaml::Pos;
@@ -22,16 +23,6 @@ const MAX_DEPTH: usize = 256;
 /// Total nodes an alias expansion may produce (guards against "billion laughs").
 const MAX_NODES: usize = 1_000_000;
 
-/// A comment found in the source.
-struct Comment {
-    /// Char index of the `#`.
-    at: usize,
-    /// Column of the `#` (0-based).
-    col: usize,
-    /// Text after `#`.
-    text: String,
-}
-
 fn syntax(line: usize, col: usize, message: impl Into<String>) -> SopsError {
     SopsError::Syntax {
         format: "YAML",
@@ -39,86 +30,6 @@ fn syntax(line: usize, col: usize, message: impl Into<String>) -> SopsError {
         col: col as u32 + 1,
         message: message.into(),
     }
-}
-
-/// Finds every comment outside the scalar spans (`covered`, sorted char ranges).
-/// Returns comments and whether each is alone on its line.
-fn scan_comments(src: &str, covered: &[(usize, usize)]) -> Vec<(Comment, bool, usize)> {
-    let mut out = Vec::new();
-    let mut cov = covered.iter().peekable();
-    let (mut line, mut col) = (1usize, 0usize);
-    let mut prev_blank = true;
-    let mut only_ws = true;
-    let mut chars = src.chars().enumerate().peekable();
-    while let Some((ci, c)) = chars.next() {
-        while cov.peek().is_some_and(|&&(_, end)| end <= ci) {
-            cov.next();
-        }
-        let inside = cov
-            .peek()
-            .is_some_and(|&&(start, end)| start <= ci && ci < end);
-        if c == '#' && !inside && prev_blank {
-            let mut text = String::new();
-            while let Some(&(_, n)) = chars.peek() {
-                if n == '\n' {
-                    break;
-                }
-                text.push(n);
-                chars.next();
-            }
-            if text.ends_with('\r') {
-                text.pop();
-            }
-            out.push((Comment { at: ci, col, text }, only_ws, line));
-            continue;
-        }
-        if c == '\n' {
-            line += 1;
-            col = 0;
-            prev_blank = true;
-            only_ws = true;
-            continue;
-        }
-        prev_blank = c == ' ' || c == '\t';
-        if !prev_blank {
-            only_ws = false;
-        }
-        col += 1;
-    }
-    out
-}
-
-/// Marks the events that start an item of a mapping (a key) or of a sequence (an element).
-fn item_starts(events: &[(Event<'_>, Span)]) -> Vec<bool> {
-    let mut flags = vec![false; events.len()];
-    // (is_map, expecting_key)
-    let mut stack: Vec<(bool, bool)> = Vec::new();
-    let complete = |stack: &mut Vec<(bool, bool)>| {
-        if let Some((true, expect)) = stack.last_mut() {
-            *expect = !*expect;
-        }
-    };
-    for (i, (ev, _)) in events.iter().enumerate() {
-        let is_item = |stack: &Vec<(bool, bool)>| {
-            matches!(stack.last(), Some((false, _)) | Some((true, true)))
-        };
-        match ev {
-            Event::Scalar(..) | Event::Alias(_) => {
-                flags[i] = is_item(&stack);
-                complete(&mut stack);
-            }
-            Event::MappingStart(..) | Event::SequenceStart(..) => {
-                flags[i] = is_item(&stack);
-                stack.push((matches!(ev, Event::MappingStart(..)), true));
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-                complete(&mut stack);
-            }
-            _ => {}
-        }
-    }
-    flags
 }
 
 struct Builder<'e, 'a> {
@@ -153,6 +64,47 @@ impl Builder<'_, '_> {
         out
     }
 
+    /// Takes the block of floating comments before `before` indented at least `min_col`,
+    /// stopping at a blank line between them.
+    fn take_block(&mut self, before: usize, min_col: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Some(c) = self.floating.get(self.next_floating) {
+            if c.at >= before || c.col < min_col || (!out.is_empty() && c.after_blank) {
+                break;
+            }
+            out.push(std::mem::take(&mut self.floating[self.next_floating].text));
+            self.next_floating += 1;
+        }
+        out
+    }
+
+    /// The trailing comments of a block collection ending at `end` (go-yaml's foot comments):
+    /// a mapping keeps those indented like its keys; a collection that is the value of a key
+    /// at column `key_col` also takes the comment block indented at least like that key when
+    /// the next token is less indented (a sequence only then, as its dashes may sit at the key's
+    /// column).
+    fn trailing(
+        &mut self,
+        end: Span,
+        indent: Option<usize>,
+        key_col: Option<usize>,
+        is_map: bool,
+    ) -> Vec<String> {
+        let before = end.start.index();
+        let Some(indent) = indent else {
+            return self.take_comments(before, None);
+        };
+        let own = if is_map || key_col.is_none() {
+            self.take_comments(before, Some(indent))
+        } else {
+            Vec::new()
+        };
+        match key_col {
+            Some(k) if own.is_empty() && end.start.col() < k => self.take_block(before, k),
+            _ => own,
+        }
+    }
+
     /// Comments that go before the item starting at the current event.
     fn comments_before_item(&mut self) -> Vec<String> {
         let mut out = self.take_comments(self.span().start.index(), None);
@@ -175,7 +127,7 @@ impl Builder<'_, '_> {
         Ok(())
     }
 
-    fn node(&mut self, depth: usize) -> Result<Value, SopsError> {
+    fn node(&mut self, depth: usize, key_col: Option<usize>) -> Result<Value, SopsError> {
         let span = self.span();
         if depth > MAX_DEPTH {
             return Err(syntax(
@@ -201,13 +153,19 @@ impl Builder<'_, '_> {
             }
             Event::MappingStart(anchor, _) => {
                 let anchor = *anchor;
+                let line_comments = self.inline.remove(&self.pos).unwrap_or_default();
                 self.pos += 1;
-                (Value::Map(self.mapping(span, depth)?), anchor)
+                let mut items: Vec<Item> = line_comments.into_iter().map(Item::Comment).collect();
+                items.extend(self.mapping(span, depth, key_col)?);
+                (Value::Map(items), anchor)
             }
             Event::SequenceStart(anchor, _) => {
                 let anchor = *anchor;
+                let line_comments = self.inline.remove(&self.pos).unwrap_or_default();
                 self.pos += 1;
-                (Value::List(self.sequence(span, depth)?), anchor)
+                let mut list: Vec<Value> = line_comments.into_iter().map(Value::Comment).collect();
+                list.extend(self.sequence(span, depth, key_col)?);
+                (Value::List(list), anchor)
             }
             _ => {
                 return Err(syntax(
@@ -230,14 +188,19 @@ impl Builder<'_, '_> {
         (!flow).then(|| start.start.col())
     }
 
-    fn mapping(&mut self, start: Span, depth: usize) -> Result<Vec<Item>, SopsError> {
+    fn mapping(
+        &mut self,
+        start: Span,
+        depth: usize,
+        key_col: Option<usize>,
+    ) -> Result<Vec<Item>, SopsError> {
         let indent = self.indent_of(start);
         let mut items = Vec::new();
         loop {
             let span = self.span();
             if matches!(self.events[self.pos].0, Event::MappingEnd) {
                 items.extend(
-                    self.take_comments(span.start.index(), indent)
+                    self.trailing(span, indent, key_col, true)
                         .into_iter()
                         .map(Item::Comment),
                 );
@@ -249,7 +212,7 @@ impl Builder<'_, '_> {
                 Event::Scalar(text, style, _, tag) => {
                     match scalar(text, *style, tag.as_deref(), span)? {
                         Value::Str(s) => {
-                            self.node(depth + 1)?;
+                            self.node(depth + 1, None)?;
                             s
                         }
                         other => {
@@ -278,19 +241,24 @@ impl Builder<'_, '_> {
                 let before = self.take_comments(self.span().start.index(), None);
                 items.extend(before.into_iter().map(Item::Comment));
             }
-            let value = self.node(depth + 1)?;
+            let value = self.node(depth + 1, indent)?;
             items.push(Item::Entry(key, value));
         }
     }
 
-    fn sequence(&mut self, start: Span, depth: usize) -> Result<Vec<Value>, SopsError> {
+    fn sequence(
+        &mut self,
+        start: Span,
+        depth: usize,
+        key_col: Option<usize>,
+    ) -> Result<Vec<Value>, SopsError> {
         let indent = self.indent_of(start);
         let mut list = Vec::new();
         loop {
             let span = self.span();
             if matches!(self.events[self.pos].0, Event::SequenceEnd) {
                 list.extend(
-                    self.take_comments(span.start.index(), indent)
+                    self.trailing(span, indent, key_col, false)
                         .into_iter()
                         .map(Value::Comment),
                 );
@@ -298,7 +266,7 @@ impl Builder<'_, '_> {
                 return Ok(list);
             }
             list.extend(self.comments_before_item().into_iter().map(Value::Comment));
-            list.push(self.node(depth + 1)?);
+            list.push(self.node(depth + 1, None)?);
         }
     }
 }
@@ -379,18 +347,31 @@ pub fn read(input: &[u8]) -> Result<Vec<Vec<Item>>, SopsError> {
             ev.map_err(|e| syntax(e.marker().line(), e.marker().col(), e.info().to_owned()))?;
         events.push((ev, span));
     }
+    let chars: Vec<char> = src.chars().collect();
     let covered: Vec<(usize, usize)> = events
         .iter()
-        .filter(|(e, _)| matches!(e, Event::Scalar(..)))
-        .map(|(_, s)| (s.start.index(), s.end.index()))
+        .filter_map(|(e, span)| match e {
+            Event::Scalar(_, style, ..) => {
+                Some((span.start.index(), scalar_end(&chars, *span, *style)))
+            }
+            _ => None,
+        })
         .collect();
-    let starts = item_starts(&events);
+    let points = attach_points(&events, &chars);
     let mut floating = Vec::new();
     let mut inline: HashMap<usize, Vec<String>> = HashMap::new();
+    // Per line, the attach point that starts last (the outermost of those starting together).
     let mut last_start_on_line: HashMap<usize, usize> = HashMap::new();
     for (i, (_, span)) in events.iter().enumerate() {
-        if starts[i] {
-            last_start_on_line.insert(span.start.line(), i);
+        if points[i].is_none() {
+            continue;
+        }
+        let line = span.start.line();
+        let later = last_start_on_line
+            .get(&line)
+            .is_none_or(|&j| events[j].1.start.index() < span.start.index());
+        if later {
+            last_start_on_line.insert(line, i);
         }
     }
     for (comment, alone, line) in scan_comments(src, &covered) {
@@ -403,7 +384,7 @@ pub fn read(input: &[u8]) -> Result<Vec<Vec<Item>>, SopsError> {
     }
     let mut b = Builder {
         events: &events,
-        src_chars: src.chars().collect(),
+        src_chars: chars,
         pos: 0,
         floating,
         next_floating: 0,
@@ -419,11 +400,11 @@ pub fn read(input: &[u8]) -> Result<Vec<Vec<Item>>, SopsError> {
                 let span = b.span();
                 let mut branch = match &events[b.pos].0 {
                     Event::DocumentEnd => Vec::new(),
-                    Event::MappingStart(..) => match b.node(0)? {
+                    Event::MappingStart(..) => match b.node(0, None)? {
                         Value::Map(items) => items,
                         _ => Vec::new(),
                     },
-                    Event::Scalar(..) => match b.node(0)? {
+                    Event::Scalar(..) => match b.node(0, None)? {
                         Value::Null => Vec::new(),
                         _ => {
                             return Err(SopsError::UnsupportedStore {
@@ -490,6 +471,73 @@ mod tests {
                 Value::Comment(" in list".into()),
                 Value::Str("q".into())
             ]
+        );
+    }
+
+    /// Placements observed with sops 3.11.0 (go-yaml v3) on the same inputs.
+    #[test]
+    fn foot_comments_follow_go_yaml() {
+        let items = one(
+            "b:\n    d:\n        - x\n        # in list\n    # foot of d\ne: 1\nf:\n    g:\n        - y\n    # head of h\n    h: 2\ni:\n    - - w\n      # inner\n    # to root\nj: 1\nk:\n    l:\n        m: 1\n    # into l\nn: 1\n",
+        );
+        let get = |items: &[Item], k: &str| crate::sops::tree::lookup(items, k).cloned().unwrap();
+        let Value::Map(b) = get(&items, "b") else {
+            panic!("b")
+        };
+        assert_eq!(
+            get(&b, "d"),
+            Value::List(vec![
+                Value::Str("x".into()),
+                Value::Comment(" in list".into()),
+                Value::Comment(" foot of d".into())
+            ])
+        );
+        let Value::Map(f) = get(&items, "f") else {
+            panic!("f")
+        };
+        assert_eq!(f[1], c(" head of h"));
+        let Value::List(i) = get(&items, "i") else {
+            panic!("i")
+        };
+        assert_eq!(
+            i[0],
+            Value::List(vec![
+                Value::Str("w".into()),
+                Value::Comment(" inner".into())
+            ])
+        );
+        assert!(items.contains(&c(" to root")));
+        let Value::Map(k) = get(&items, "k") else {
+            panic!("k")
+        };
+        assert_eq!(
+            get(&k, "l"),
+            Value::Map(vec![Item::Entry("m".into(), Value::Int(1)), c(" into l")])
+        );
+    }
+
+    #[test]
+    fn inline_comments_on_flow_values_and_item_mappings() {
+        let items = one("e: [1, 2]  # flow\nf:\n  - name: n1  # on item\nh: \"q # no\"   # real\n");
+        assert_eq!(
+            items[0],
+            Item::Entry(
+                "e".into(),
+                Value::List(vec![
+                    Value::Comment(" flow".into()),
+                    Value::Int(1),
+                    Value::Int(2)
+                ])
+            )
+        );
+        let Item::Entry(_, Value::List(f)) = &items[1] else {
+            panic!("f")
+        };
+        assert_eq!(f[0], Value::Comment(" on item".into()));
+        assert_eq!(items[2], c(" real"));
+        assert_eq!(
+            items[3],
+            Item::Entry("h".into(), Value::Str("q # no".into()))
         );
     }
 
