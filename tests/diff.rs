@@ -581,3 +581,39 @@ fn the_markdown_of_a_huge_diff_fits_a_comment_and_stays_valid() {
     assert!(full.len() > COMMENT_LIMIT && !full.contains("_Truncated"));
     assert_valid_markdown(&full);
 }
+
+#[test]
+fn text_is_coloured_only_when_asked_and_revisions_read_short() {
+    let d = model("added-app", "shared-base");
+    let labels = Labels {
+        base: fleetcheck::cli::diff::short_rev("0123456789abcdef0123456789abcdef01234567"),
+        head: "HEAD".into(),
+    };
+    assert_eq!(labels.base, "0123456789ab");
+    let plain = fleetcheck::cli::diff::text::render(&d, &labels, false, false);
+    let coloured = fleetcheck::cli::diff::text::render(&d, &labels, false, true);
+    assert!(!plain.contains('\x1b'));
+    assert!(
+        coloured.contains("\x1b[32m+    team: payments-core\x1b[0m"),
+        "{coloured}"
+    );
+    assert_eq!(
+        coloured
+            .replace("\x1b[0m", "")
+            .replace("\x1b[1m", "")
+            .replace("\x1b[31m", "")
+            .replace("\x1b[32m", "")
+            .replace("\x1b[33m", "")
+            .replace("\x1b[36m", ""),
+        plain
+    );
+    // Piped output (the test's stdout is not a terminal) has no colour even without NO_COLOR.
+    let o = common::fleetcheck_command(
+        &["diff", ".", "--base", "added-app", "--head", "shared-base"],
+        repo(),
+    )
+    .env_remove("NO_COLOR")
+    .output()
+    .unwrap();
+    assert!(!stdout(&o).contains('\x1b'));
+}

@@ -77,14 +77,26 @@ pub fn main(args: &DiffArgs) -> ExitCode {
     }
 }
 
+/// A revision as shown: a full commit id shortened to 12 digits, anything else as given.
+pub fn short_rev(rev: &str) -> String {
+    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        rev[..12].to_owned()
+    } else {
+        rev.to_owned()
+    }
+}
+
 /// Renders both sides, compares them and prints the diff; `Ok(true)` when anything changed.
 pub fn run(args: &DiffArgs) -> Result<bool, Diagnostic> {
     let sides = sides::render_sides(args)?;
     let redaction = Redaction::choose(args.show_secrets);
     let diff = diff_fleets(&sides.base, &sides.head, &sides.changed_files, &redaction)?;
     let labels = sides::Labels {
-        base: args.base.clone(),
-        head: args.head.clone().unwrap_or_else(|| "work tree".to_owned()),
+        base: short_rev(&args.base),
+        head: args
+            .head
+            .as_deref()
+            .map_or_else(|| "work tree".to_owned(), short_rev),
     };
     let text = match args.format {
         DiffFormat::Text | DiffFormat::Fields => {
