@@ -26,16 +26,7 @@ pub fn node(out: &mut String, n: &Node) {
         }
         Value::Float(f) => string(out, &f.to_string()),
         Value::Timestamp(s) | Value::Str(s) => string(out, s),
-        Value::Seq(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                node(out, item);
-            }
-            out.push(']');
-        }
+        Value::Seq(items) => list(out, items, node),
         Value::Map(m) => {
             let mut entries: Vec<(String, &Node)> = m
                 .entries
@@ -59,12 +50,17 @@ pub fn node(out: &mut String, n: &Node) {
 
 /// Appends a list of strings as a JSON array.
 pub fn strings(out: &mut String, items: &[String]) {
+    list(out, items, |out, s| string(out, s));
+}
+
+/// Appends `items` as a JSON array, each written by `each`.
+pub fn list<T>(out: &mut String, items: &[T], each: impl Fn(&mut String, &T)) {
     out.push('[');
-    for (i, s) in items.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        string(out, s);
+        each(out, item);
     }
     out.push(']');
 }

@@ -8,7 +8,7 @@
 
 use super::sides::Labels;
 use super::text::headline;
-use crate::cli::json::{string, strings};
+use crate::cli::json::{list, string, strings};
 use crate::diff::{ClusterDiff, FleetDiff, KsDiff, ObjectChange, ObjectDiff};
 
 fn key(out: &mut String, k: &str) {
@@ -21,17 +21,6 @@ fn opt(out: &mut String, v: Option<&str>) {
         Some(s) => string(out, s),
         None => out.push_str("null"),
     }
-}
-
-fn list<T>(out: &mut String, items: &[T], each: impl Fn(&mut String, &T)) {
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        each(out, item);
-    }
-    out.push(']');
 }
 
 /// The whole diff as one JSON document (and a newline).
