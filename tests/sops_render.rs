@@ -195,16 +195,9 @@ fn key_arg() -> String {
     manifest_dir().join(KEY).to_str().unwrap().to_owned()
 }
 
-#[test]
-fn decrypt_disabled_annotation_leaves_the_object_encrypted() {
-    let t = decrypting_fleet();
-    let path = t.path().join("apps/db-credentials.enc.yaml");
-    let text = std::fs::read_to_string(&path).unwrap().replace(
-        "metadata:\n    name: payment-service-db\n",
-        "metadata:\n    name: payment-service-db\n    annotations:\n        kustomize.toolkit.fluxcd.io/decrypt: Disabled\n",
-    );
-    std::fs::write(&path, text).unwrap();
-    let o = fleetcheck(
+/// `render . -o yaml --show-secrets` with the sample's test key.
+fn render_showing_secrets(dir: &Path) -> std::process::Output {
+    fleetcheck(
         &[
             "render",
             ".",
@@ -214,8 +207,20 @@ fn decrypt_disabled_annotation_leaves_the_object_encrypted() {
             "yaml",
             "--show-secrets",
         ],
-        t.path(),
+        dir,
+    )
+}
+
+#[test]
+fn decrypt_disabled_annotation_leaves_the_object_encrypted() {
+    let t = decrypting_fleet();
+    let path = t.path().join("apps/db-credentials.enc.yaml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "metadata:\n    name: payment-service-db\n",
+        "metadata:\n    name: payment-service-db\n    annotations:\n        kustomize.toolkit.fluxcd.io/decrypt: Disabled\n",
     );
+    std::fs::write(&path, text).unwrap();
+    let o = render_showing_secrets(t.path());
     // The annotation is not covered by the MAC check (Flux does not check MACs).
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
@@ -259,18 +264,7 @@ fn no_decryption_spec_means_no_decryption() {
         .unwrap()
         .replace("  decryption:\n    provider: sops\n", "");
     std::fs::write(&ks, text).unwrap();
-    let o = fleetcheck(
-        &[
-            "render",
-            ".",
-            "--age-key-file",
-            &key_arg(),
-            "-o",
-            "yaml",
-            "--show-secrets",
-        ],
-        t.path(),
-    );
+    let o = render_showing_secrets(t.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("password: ENC[AES256_GCM,"), "{out}");
