@@ -124,7 +124,10 @@ pub fn run(args: &CheckArgs) -> Result<bool, Diagnostic> {
         }),
     };
     let findings = check_fleet(&DiskTree, &fleet, &options);
+    let repository_findings = findings.iter().filter(|f| f.cluster.is_empty()).count();
     let (findings, suppressed) = suppress::apply(findings, &config, &fleet.root);
+    let repository_suppressed =
+        repository_findings - findings.iter().filter(|f| f.cluster.is_empty()).count();
     let clusters: Vec<String> = fleet.clusters.iter().map(|c| c.name.clone()).collect();
     let report = CheckReport {
         root: &fleet.root,
@@ -140,7 +143,15 @@ pub fn run(args: &CheckArgs) -> Result<bool, Diagnostic> {
             let cwd = std::env::current_dir().unwrap_or_default();
             text::render(&report, &cwd, color)
         }
-        CheckFormat::Json => json::render(&report),
+        CheckFormat::Json => match args.fleet.shard {
+            // Findings about the repository as a whole are in every shard; merge counts
+            // their suppressed ones once.
+            Some(s) => s.tag(
+                json::render(&report),
+                &format!(",\"repositorySuppressed\":{repository_suppressed}"),
+            ),
+            None => json::render(&report),
+        },
         CheckFormat::Sarif => sarif::render(&report),
         CheckFormat::Junit => junit::render(&report),
     };

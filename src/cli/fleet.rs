@@ -12,6 +12,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::LimitArgs;
+use super::shard::Shard;
 use crate::diagnostic::Diagnostic;
 use crate::flux::api::SourceRef;
 use crate::flux::config::RepoConfig;
@@ -48,6 +49,10 @@ pub struct FleetArgs {
     /// `~/.config/sops/age/keys.txt`, `~/.ssh/id_ed25519`).
     #[arg(long = "age-key-file", value_name = "FILE")]
     pub age_key_files: Vec<PathBuf>,
+    /// Only this shard of the clusters: `I/N`, 1 <= I <= N; a cluster's shard is the FNV-1a
+    /// hash of its name mod N (combine the shards' JSON with `fleetcheck merge`).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
     /// No progress bar and no summary table; errors are still reported.
     #[arg(short, long)]
     pub quiet: bool,

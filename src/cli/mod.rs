@@ -8,7 +8,9 @@ pub mod fleet;
 pub mod graph;
 pub mod images;
 pub mod json;
+pub mod merge;
 pub mod render;
+pub mod shard;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -45,6 +47,8 @@ pub enum Command {
     /// Show what a change does to every cluster: two git revisions (or a revision and the
     /// work tree) rendered and compared per Kustomization and object.
     Diff(diff::DiffArgs),
+    /// Combine the JSON results of `--shard I/N` runs into the unsharded run's result.
+    Merge(merge::MergeArgs),
 }
 
 /// Bounds on the YAML fleetcheck reads (hostile or broken input fails fast with these).
@@ -92,6 +96,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Decrypt(args) => decrypt::run(&args),
         Command::Diff(args) => return diff::main(&args),
+        Command::Merge(args) => return merge::main(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

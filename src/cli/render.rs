@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::fleet::{FleetArgs, ProgressReporter, fleet_options};
-use super::{json, report};
+use super::{json, report, shard};
 use crate::diagnostic::Diagnostic;
 use crate::flux::graph::{FleetRender, KsNode, Status, render_fleet_with_progress};
 use crate::kustomize::output::to_yaml_with;
@@ -62,13 +62,16 @@ pub fn render(
         Diagnostic::new(format!("cannot open repository '{}': {e}", repo.display()))
     })?;
     let options = fleet_options(&DiskTree, &root, args)?;
-    let select = |name: &str| cluster.is_none_or(|g| glob_match(g, name));
+    let select = |name: &str| {
+        cluster.is_none_or(|g| glob_match(g, name)) && shard::selects(args.shard, name)
+    };
     let progress = ProgressReporter::new(args.quiet);
     let fleet = render_fleet_with_progress(&DiskTree, &root, &options, &select, &|c, k| {
         progress.tick(c, k)
     });
     progress.finish();
     if let Some(g) = cluster
+        && args.shard.is_none()
         && fleet.clusters.is_empty()
     {
         return Err(Diagnostic::new(format!("no cluster matches '{g}'"))
@@ -86,7 +89,10 @@ pub fn run(args: &RenderArgs) -> Result<bool, Diagnostic> {
         OutputFormat::Summary if args.fleet.quiet => String::new(),
         OutputFormat::Summary => summary(&fleet),
         OutputFormat::Yaml => yaml(&fleet, &redaction)?,
-        OutputFormat::Json => json_report(&fleet, &redaction)?,
+        OutputFormat::Json => match args.fleet.shard {
+            Some(s) => s.tag(json_report(&fleet, &redaction)?, ""),
+            None => json_report(&fleet, &redaction)?,
+        },
     };
     if let Some(dir) = &args.out {
         write_dir(&fleet, dir, &redaction)?;

@@ -106,7 +106,10 @@ pub fn run(args: &DiffArgs) -> Result<bool, Diagnostic> {
         DiffFormat::Markdown => {
             markdown::render(&diff, &labels, markdown::COMMENT_LIMIT, args.out.as_deref())
         }
-        DiffFormat::Json => json::render(&diff, &labels),
+        DiffFormat::Json => match args.fleet.shard {
+            Some(s) => s.tag(json::render(&diff, &labels), ""),
+            None => json::render(&diff, &labels),
+        },
     };
     if let Some(dir) = &args.out {
         out::write(dir, &diff, &labels)?;

@@ -55,7 +55,10 @@ pub fn render_sides(args: &DiffArgs) -> Result<Sides, Diagnostic> {
         .map(|rev| open(&root, rev))
         .transpose()?;
     let cache = BuildCache::checking_inputs();
-    let select = |name: &str| args.cluster.as_deref().is_none_or(|g| glob_match(g, name));
+    let select = |name: &str| {
+        args.cluster.as_deref().is_none_or(|g| glob_match(g, name))
+            && crate::cli::shard::selects(args.fleet.shard, name)
+    };
     let render =
         |tree: &dyn Tree| -> Result<(FleetRender, Vec<(PathBuf, Fingerprint)>), Diagnostic> {
             let recording = RecordingTree::new(tree);
