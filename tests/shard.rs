@@ -153,6 +153,19 @@ fn four_diff_shards_merge_into_the_unsharded_diff() {
     ];
     let shards = assert_merge_is_unsharded(&args, &root, &out);
     assert!(shards.iter().all(|s| s.contains("\"shard\":{\"index\":")));
+    let files: Vec<String> = (1..=4)
+        .map(|i| out.join(format!("shard-{i}.json")).display().to_string())
+        .collect();
+    for (format, flag) in [("markdown", "markdown"), ("text", "text")] {
+        let mut a = args.to_vec();
+        a[5] = format;
+        let whole = fleetcheck(&a, &root);
+        let mut merge = vec!["merge", "-o", flag];
+        merge.extend(files.iter().map(String::as_str));
+        let merged = fleetcheck(&merge, &root);
+        assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+        assert_eq!(stdout(&merged), stdout(&whole), "{format}");
+    }
     let whole = stdout(&fleetcheck(&args, &root));
     assert!(
         whole.contains("\"of\":3") && whole.contains("\"sources\":[{"),
@@ -198,6 +211,13 @@ fn merge_refuses_mixed_kinds_and_missing_shards() {
         stderr(&mixed).contains("check -o json"),
         "{}",
         stderr(&mixed)
+    );
+    let markdown = fleetcheck(&["merge", "-o", "markdown", &r1, &r2], tmp.path());
+    assert_eq!(markdown.status.code(), Some(2));
+    assert!(
+        stderr(&markdown).contains("for diff results"),
+        "{}",
+        stderr(&markdown)
     );
     let missing = fleetcheck(&["merge", &r1], tmp.path());
     assert_eq!(missing.status.code(), Some(2));

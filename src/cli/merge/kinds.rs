@@ -5,10 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::value::Json;
-use super::{Merged, Part};
+use super::{Kind, Merged, Part, diff_model};
 use crate::cli::diff::text::headline;
 use crate::diagnostic::Diagnostic;
-use crate::diff::{Change, ClusterDiff, Counts, FleetDiff};
 
 fn obj(members: Vec<(&str, Json)>) -> Json {
     Json::Obj(
@@ -89,6 +88,7 @@ pub fn render(parts: &[Part]) -> Result<Merged, Diagnostic> {
         ks.len()
     );
     Ok(Merged {
+        kind: Kind::Render,
         doc: obj(vec![("clusters", Json::Arr(clusters))]),
         fails: failed > 0,
         summary,
@@ -173,47 +173,16 @@ pub fn check(parts: &[Part]) -> Result<Merged, Diagnostic> {
         ),
     ]);
     Ok(Merged {
+        kind: Kind::Check,
         doc,
         fails,
         summary,
     })
 }
 
-fn change(word: &str) -> Change {
-    match word {
-        "added" => Change::Added,
-        "removed" => Change::Removed,
-        "changed" => Change::Changed,
-        _ => Change::Unchanged,
-    }
-}
-
 /// The headline of merged diff clusters, worded by `diff`'s own headline.
 fn diff_headline(clusters: &[Json]) -> String {
-    let count = |c: &Json, k: &str| {
-        c.get("counts")
-            .and_then(|n| n.get(k))
-            .map(Json::uint)
-            .unwrap_or(0) as usize
-    };
-    let model = FleetDiff {
-        clusters: clusters
-            .iter()
-            .map(|c| ClusterDiff {
-                name: c.get("name").map(Json::str).unwrap_or_default().to_owned(),
-                change: change(c.get("change").map(Json::str).unwrap_or_default()),
-                kustomizations: Vec::new(),
-                counts: Counts {
-                    added: count(c, "added"),
-                    removed: count(c, "removed"),
-                    changed: count(c, "changed"),
-                    moved: count(c, "moved"),
-                    failed: count(c, "failed"),
-                },
-            })
-            .collect(),
-        ..FleetDiff::default()
-    };
+    let (model, _) = diff_model::read(&obj(vec![("clusters", Json::Arr(clusters.to_vec()))]));
     headline(&model)
 }
 
@@ -284,6 +253,7 @@ pub fn diff(parts: &[Part], exit_code: bool) -> Result<Merged, Diagnostic> {
         ("changedFiles", paths(changed_files)),
     ]);
     Ok(Merged {
+        kind: Kind::Diff,
         doc,
         fails: exit_code && changed,
         summary: headline,

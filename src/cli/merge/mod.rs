@@ -2,6 +2,7 @@
 //! `--shard I/N` combined into exactly the JSON the unsharded run prints, with that command's
 //! exit code.
 
+pub mod diff_model;
 pub mod kinds;
 pub mod value;
 
@@ -11,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use super::diff::{markdown, text};
 use crate::diagnostic::Diagnostic;
 use value::Json;
 
@@ -34,6 +36,10 @@ pub struct MergeArgs {
 pub enum MergeFormat {
     /// The merged document, identical to the unsharded run's JSON.
     Json,
+    /// Diff results only: `diff --format markdown` (the pull-request comment).
+    Markdown,
+    /// Diff results only: `diff --format text` (without colours).
+    Text,
     /// One line: the diff headline, the check counts or the render totals.
     Summary,
 }
@@ -94,6 +100,8 @@ impl Part {
 /// The merged result: the document and whether the command would have failed.
 #[derive(Debug)]
 pub struct Merged {
+    /// The command the parts came from.
+    pub kind: Kind,
     /// The unsharded run's JSON document.
     pub doc: Json,
     /// Exit 1 as the command does: a check finding at `--fail-on`, a render error, or (with
@@ -188,6 +196,21 @@ pub fn run(args: &MergeArgs) -> Result<bool, Diagnostic> {
     let text = match args.output {
         MergeFormat::Json => value::document(&merged.doc),
         MergeFormat::Summary => format!("{}\n", merged.summary),
+        MergeFormat::Markdown | MergeFormat::Text if merged.kind != Kind::Diff => {
+            return Err(Diagnostic::new(format!(
+                "-o markdown and -o text are for diff results, these are `{}` results",
+                merged.kind.command()
+            ))
+            .with_hint("use -o json or -o summary"));
+        }
+        MergeFormat::Markdown => {
+            let (diff, labels) = diff_model::read(&merged.doc);
+            markdown::render(&diff, &labels, markdown::COMMENT_LIMIT, None)
+        }
+        MergeFormat::Text => {
+            let (diff, labels) = diff_model::read(&merged.doc);
+            text::render(&diff, &labels, false, false)
+        }
     };
     super::write_stdout(text.as_bytes())?;
     Ok(merged.fails)
