@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::value::Json;
 use super::{Kind, Merged, Part, diff_model};
-use crate::cli::diff::text::headline;
+use crate::cli::diff::text::{headline, plural};
 use crate::diagnostic::Diagnostic;
 
 fn obj(members: Vec<(&str, Json)>) -> Json {
@@ -83,9 +83,11 @@ pub fn render(parts: &[Part]) -> Result<Merged, Diagnostic> {
         })
         .count();
     let summary = format!(
-        "{} clusters, {} Kustomizations, {failed} failed or blocked",
+        "{} cluster{}, {} Kustomization{}, {failed} failed or blocked",
         clusters.len(),
-        ks.len()
+        plural(clusters.len()),
+        ks.len(),
+        plural(ks.len())
     );
     Ok(Merged {
         kind: Kind::Render,
@@ -258,4 +260,70 @@ pub fn diff(parts: &[Part], exit_code: bool) -> Result<Merged, Diagnostic> {
         fails: exit_code && changed,
         summary: headline,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::merge::value::{document, parse};
+
+    fn part(text: &str) -> Part {
+        Part {
+            file: "shard.json".into(),
+            doc: parse(text).unwrap(),
+        }
+    }
+
+    fn finding(cluster: &str, rule: &str, severity: &str, file: &str) -> String {
+        format!(
+            "{{\"rule\":\"{rule}\",\"severity\":\"{severity}\",\"cluster\":\"{cluster}\",\"kustomization\":null,\"object\":null,\"message\":\"m\",\"hint\":\"h\",\"location\":{{\"file\":\"{file}\",\"line\":1,\"column\":1}}}}"
+        )
+    }
+
+    #[test]
+    fn check_counts_repository_findings_and_their_suppressions_once() {
+        let repo = finding("", "FC402", "error", "a.yaml");
+        let b = finding("b", "FC201", "warning", "x.yaml");
+        let a = finding("a", "FC304", "info", "y.yaml");
+        let shard = |clusters: &str, findings: &str, sup: u32, failed: bool, i: u32| {
+            part(&format!(
+                "{{\"version\":1,\"clusters\":[{clusters}],\"findings\":[{findings}],\"summary\":{{\"error\":0,\"warning\":0,\"info\":0,\"suppressed\":{sup},\"failed\":{failed}}},\"shard\":{{\"index\":{i},\"count\":2,\"repositorySuppressed\":1}}}}\n"
+            ))
+        };
+        let merged = check(&[
+            shard("\"b\"", &format!("{repo},{b}"), 3, true, 1),
+            shard("\"a\"", &format!("{repo},{a}"), 1, true, 2),
+        ])
+        .unwrap();
+        assert_eq!(
+            document(&merged.doc),
+            format!(
+                "{{\"version\":1,\"clusters\":[\"a\",\"b\"],\"findings\":[{repo},{a},{b}],\"summary\":{{\"error\":1,\"warning\":1,\"info\":1,\"suppressed\":3,\"failed\":true}}}}\n"
+            )
+        );
+        assert!(merged.fails);
+    }
+
+    #[test]
+    fn diff_sources_gather_clusters_and_count_all_clusters() {
+        let shard = |name: &str, i: u32| {
+            part(&format!(
+                "{{\"base\":\"main\",\"head\":\"work tree\",\"changed\":true,\"headline\":\"\",\"clusters\":[{{\"name\":\"{name}\",\"change\":\"changed\",\"counts\":{{\"added\":1,\"removed\":0,\"changed\":0,\"moved\":0,\"failed\":0}},\"kustomizations\":[]}}],\"sources\":[{{\"path\":\"apps\",\"files\":[\"apps/{name}.yaml\"],\"clusters\":[\"{name}\"],\"of\":1}}],\"changedFiles\":[\"apps/{name}.yaml\"],\"shard\":{{\"index\":{i},\"count\":2}}}}"
+            ))
+        };
+        let merged = diff(&[shard("b", 1), shard("a", 2)], false).unwrap();
+        let doc = document(&merged.doc);
+        assert!(
+            doc.contains(
+                "\"headline\":\"2 of 2 clusters change: objects 2 added, 0 removed, 0 changed\""
+            ),
+            "{doc}"
+        );
+        assert!(doc.contains("\"sources\":[{\"path\":\"apps\",\"files\":[\"apps/a.yaml\",\"apps/b.yaml\"],\"clusters\":[\"a\",\"b\"],\"of\":2}]"), "{doc}");
+        assert!(!merged.fails, "no --exit-code");
+        assert!(
+            diff(&[shard("a", 1), shard("a", 2)], false).is_err(),
+            "a cluster twice"
+        );
+    }
 }
