@@ -110,7 +110,7 @@ fn list(items: &[String]) -> String {
     items.iter().map(|f| format!("  - {f}\n")).collect()
 }
 
-/// A Deployment; `marker` adds a `$imagepolicy` comment to its image.
+/// A Deployment (port 8080); `marker` adds a `$imagepolicy` comment to its image.
 fn deployment(
     name: &str,
     image: &str,
@@ -118,7 +118,6 @@ fn deployment(
     cm: Option<&str>,
     sa: Option<&str>,
     replicas: u64,
-    port: u16,
     marker: Option<&str>,
 ) -> String {
     let env_from = cm
@@ -133,7 +132,7 @@ fn deployment(
         .map(|m| format!(" # {{\"$imagepolicy\": \"{m}\"}}"))
         .unwrap_or_default();
     format!(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  annotations:\n    fleet.example.com/owner: platform\n  labels:\n    app.kubernetes.io/component: {component}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:{sa_line}\n      containers:\n        - name: main\n          image: {image}:1.0.0{marker}\n          ports:\n            - containerPort: {port}\n              name: http{env_from}\n          resources:\n            requests:\n              cpu: 100m\n              memory: 128Mi\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  annotations:\n    fleet.example.com/owner: platform\n  labels:\n    app.kubernetes.io/component: {component}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:{sa_line}\n      containers:\n        - name: main\n          image: {image}:1.0.0{marker}\n          ports:\n            - containerPort: 8080\n              name: http{env_from}\n          resources:\n            requests:\n              cpu: 100m\n              memory: 128Mi\n"
     )
 }
 
@@ -165,16 +164,7 @@ fn extras(prefix: &str, image: &str, count: usize, rng: &mut Rng) -> String {
             let name = format!("{prefix}-x{i}");
             match i % 4 {
                 0 => configmap(&name, rng),
-                1 => deployment(
-                    &name,
-                    image,
-                    "worker",
-                    None,
-                    None,
-                    rng.range(1, 4),
-                    8080,
-                    None,
-                ),
+                1 => deployment(&name, image, "worker", None, None, rng.range(1, 4), None),
                 2 => service(&name, &format!("{prefix}-x{}", i - 1), 80),
                 _ => serviceaccount(&name, None),
             }
@@ -197,7 +187,6 @@ fn app_base(f: &mut Fleet, j: usize, k: usize, rng: &mut Rng) {
             Some(&format!("{name}-config")),
             Some(&name),
             1,
-            8080,
             Some(&marker),
         ),
     );
@@ -247,7 +236,6 @@ fn infra_base(f: &mut Fleet, j: usize, k: usize, rng: &mut Rng) {
             Some(&format!("{name}-settings")),
             Some(&ctl),
             1,
-            8080,
             None,
         ) + "---\n"
             + &service(&ctl, &ctl, 443),
@@ -374,7 +362,6 @@ fn tenants(f: &mut Fleet) {
                 None,
                 None,
                 1,
-                8080,
                 Some(&format!("flux-system:{t}-web")),
             ),
         );
