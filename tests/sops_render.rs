@@ -197,12 +197,17 @@ fn key_arg() -> String {
 
 /// `render . -o yaml --show-secrets` with the sample's test key.
 fn render_showing_secrets(dir: &Path) -> std::process::Output {
+    render_showing_secrets_with(dir, &key_arg())
+}
+
+/// `render . -o yaml --show-secrets` with the age keys file `key`.
+fn render_showing_secrets_with(dir: &Path, key: &str) -> std::process::Output {
     fleetcheck(
         &[
             "render",
             ".",
             "--age-key-file",
-            &key_arg(),
+            key,
             "-o",
             "yaml",
             "--show-secrets",
@@ -282,18 +287,7 @@ fn secret_data_values_holding_sops_files_are_decrypted_in_their_key_format() {
         &std::fs::read_to_string(fixture.join("secret.yaml")).unwrap(),
     );
     let key = manifest_dir().join("tests/fixtures/sops/keys/age-a.txt");
-    let o = fleetcheck(
-        &[
-            "render",
-            ".",
-            "--age-key-file",
-            key.to_str().unwrap(),
-            "-o",
-            "yaml",
-            "--show-secrets",
-        ],
-        t.path(),
-    );
+    let o = render_showing_secrets_with(t.path(), key.to_str().unwrap());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     let expected = std::fs::read_to_string(fixture.join("expected.yaml")).unwrap();
@@ -319,18 +313,7 @@ fn shared_flux_vector_generates_the_clusters_secrets() {
     std::fs::remove_dir_all(t.path().join("apps")).unwrap();
     copy_dir(&s, &t.path().join("apps"));
     let key = vectors.join("keys/identity-a.agekey");
-    let o = fleetcheck(
-        &[
-            "render",
-            ".",
-            "--age-key-file",
-            key.to_str().unwrap(),
-            "-o",
-            "yaml",
-            "--show-secrets",
-        ],
-        t.path(),
-    );
+    let o = render_showing_secrets_with(t.path(), key.to_str().unwrap());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let rendered = stdout(&o);
     // What Flux's DecryptSources leaves on disk, built without decryption.
