@@ -106,3 +106,17 @@ pub trait HelmBackend: Send + Sync {
     /// Renders one release.
     fn template(&self, request: &TemplateRequest<'_>) -> Result<RenderedRelease, HelmError>;
 }
+
+/// Which backend renders charts (`--helm`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// The Helm C library when `HELM_C_LIB` names one, else the `helm` binary on PATH, else none.
+    #[default]
+    Auto,
+    /// The `helm` binary on PATH.
+    Binary,
+    /// The Helm C library named by `HELM_C_LIB`.
+    Library,
+    /// Do not render charts: HelmReleases are listed as not rendered.
+    None,
+}
